@@ -1,0 +1,5 @@
+import sys
+
+from forestlab.cli import main
+
+sys.exit(main())

@@ -1,0 +1,101 @@
+"""Family results stored by content hash, written atomically, verified on every read.
+
+The key hashes everything that shapes a family's result: the data's bytes, the preprocessing
+spec, the family's hyperparameters, tree counts, seed, the code of `forestlab.core` and the
+versions of the libraries that fit and evaluate. A changed input is a new key, so nothing is
+ever invalidated by hand; `--force` simply ignores what is there.
+
+An entry is one JSON file holding its payload and the payload's sha256. It is written to a
+temporary file in the same folder and renamed into place, so a killed build leaves either a
+complete entry or none; a truncated or edited entry fails the checksum and is retrained.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+
+import forestlab.core
+
+
+def canonical_json(obj) -> bytes:
+    """Deterministic JSON bytes: sorted keys, no spaces, UTF-8."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@cache
+def code_version() -> str:
+    """Hash of the fitting and evaluation code plus the library versions it runs on."""
+    h = hashlib.sha256()
+    core = Path(forestlab.core.__file__).parent
+    for path in sorted(core.glob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    for lib in ("scikit-learn", "numpy", "scipy"):
+        h.update(f"{lib}=={version(lib)}".encode())
+    return h.hexdigest()
+
+
+def family_key(data_hash: str, params: dict, tree_counts: list[int], seed: int) -> str:
+    return sha256(
+        canonical_json(
+            {
+                "data": data_hash,
+                "params": params,
+                "tree_counts": sorted(tree_counts),
+                "seed": seed,
+                "code": code_version(),
+            }
+        )
+    )
+
+
+class Cache:
+    def __init__(self, root: Path):
+        self.dir = root / "families"
+
+    def path(self, key: str) -> Path:
+        return self.dir / key[:2] / f"{key}.json"
+
+    def load(self, key: str) -> tuple[dict | None, str | None]:
+        """(record, None) for a valid entry; (None, reason) for a damaged one; (None, None)."""
+        path = self.path(key)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return None, None
+        try:
+            entry = json.loads(raw)
+            payload = canonical_json(entry["record"])
+            if entry.get("key") != key or entry.get("sha256") != sha256(payload):
+                return None, f"cache entry {path.name} failed its checksum"
+            return entry["record"], None
+        except (ValueError, KeyError, TypeError):
+            return None, f"cache entry {path.name} is unreadable"
+
+    def store(self, key: str, record: dict) -> None:
+        entry = {"key": key, "sha256": sha256(canonical_json(record)), "record": record}
+        write_atomic(self.path(key), canonical_json(entry))
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, flush it to disk, then rename into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

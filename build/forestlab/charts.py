@@ -1,0 +1,202 @@
+"""The site's static figures, drawn with matplotlib as SVG in Chinese and English.
+
+Text stays text in the SVG (`svg.fonttype: none`), so Chinese labels render in the reader's
+own fonts and files stay small. Layout is measured with matplotlib's bundled DejaVu Sans
+only, whatever fonts the machine has, so the same inputs give the same bytes everywhere
+(CJK glyphs are absent from it; matplotlib's warning about that is expected and silenced,
+and the browser falls back to a CJK font when it renders the text).
+
+Only the overview figures and the best configuration's figures are drawn here: one SVG per
+grid point and language would be thousands of files. The viewer draws a selected point's
+charts in the browser from the result records.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+from forestlab.core.metrics import ROC_FPR_GRID
+from forestlab.results import Results, family_id
+
+LANGS = ("zh", "en")
+
+STYLE = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "forestlab",
+    "font.family": ["DejaVu Sans"],
+    "text.parse_math": False,  # a '$' in a column name is text, not TeX
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "figure.figsize": (6.4, 4.0),
+    "figure.dpi": 100,
+}
+
+TEXT = {
+    "accuracy": {"en": "Accuracy", "zh": "准确率"},
+    "train": {"en": "Training", "zh": "训练集"},
+    "val": {"en": "Validation", "zh": "验证集"},
+    "n_trees": {"en": "Number of trees", "zh": "树的数量"},
+    "trees_title": {"en": "Score vs number of trees", "zh": "得分与树的数量"},
+    "selected": {"en": "selected", "zh": "当前"},
+    "unlimited": {"en": "unlimited", "zh": "不限"},
+    "none": {"en": "none", "zh": "无"},
+    "all": {"en": "all", "zh": "全部"},
+    "curve_title": {"en": "Validation curve: {dim}", "zh": "验证曲线：{dim}"},
+    "learning_title": {"en": "Learning curve", "zh": "学习曲线"},
+    "train_rows": {"en": "Training rows", "zh": "训练行数"},
+    "confusion_title": {"en": "Confusion matrix (validation)", "zh": "混淆矩阵（验证集）"},
+    "true": {"en": "True class", "zh": "真实类别"},
+    "predicted": {"en": "Predicted class", "zh": "预测类别"},
+    "importance_title": {"en": "Feature importance", "zh": "特征重要性"},
+    "importance": {"en": "Mean decrease in impurity", "zh": "平均不纯度下降"},
+    "roc_title": {"en": "ROC curve (validation)", "zh": "ROC 曲线（验证集）"},
+    "fpr": {"en": "False positive rate", "zh": "假阳性率"},
+    "tpr": {"en": "True positive rate", "zh": "真阳性率"},
+    "chance": {"en": "chance", "zh": "随机猜测"},
+    "n_estimators": {"en": "Number of trees", "zh": "树的数量"},
+    "max_depth": {"en": "Maximum depth", "zh": "最大深度"},
+    "max_features": {"en": "Features per split", "zh": "每次分裂的特征数"},
+    "min_samples_leaf": {"en": "Minimum leaf size", "zh": "叶子最少样本数"},
+    "sample_fraction": {"en": "Share of training rows", "zh": "训练样本比例"},
+    "class_weight": {"en": "Class weight", "zh": "类别权重"},
+    "criterion": {"en": "Split criterion", "zh": "分裂标准"},
+    "top_k_features": {"en": "Top-k features", "zh": "最重要的前 k 个特征"},
+}
+COLORS = {"train": "#1f77b4", "val": "#d62728"}
+
+
+def t(key: str, lang: str, **fmt) -> str:
+    return TEXT[key][lang].format(**fmt)
+
+
+def value_label(dim: str, value, lang: str) -> str:
+    if value is None:
+        return t(
+            "unlimited" if dim == "max_depth" else "all" if dim == "top_k_features" else "none",
+            lang,
+        )
+    return str(value)
+
+
+def _svg(fig) -> bytes:
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def trees_curve(record: dict, selected: int, lang: str) -> bytes:
+    fig, ax = plt.subplots()
+    xs = range(1, len(record["curve"]["val"]) + 1)
+    for split in ("train", "val"):
+        ax.plot(xs, record["curve"][split], color=COLORS[split], label=t(split, lang))
+    ax.axvline(selected, color="0.5", linestyle=":", label=f"{t('selected', lang)}: {selected}")
+    ax.set(xlabel=t("n_trees", lang), ylabel=t("accuracy", lang), title=t("trees_title", lang))
+    ax.legend(loc="lower right")
+    return _svg(fig)
+
+
+def validation_curve(points: list[tuple[object, dict]], dim: str, lang: str) -> bytes:
+    fig, ax = plt.subplots()
+    labels = [value_label(dim, v, lang) for v, _ in points]
+    xs = range(len(points))
+    for split in ("train", "val"):
+        ys = [p["metrics"][split]["accuracy"] for _, p in points]
+        ax.plot(xs, ys, marker="o", color=COLORS[split], label=t(split, lang))
+    ax.set_xticks(list(xs), labels)
+    title = (
+        t("learning_title", lang)
+        if dim == "sample_fraction"
+        else t("curve_title", lang, dim=t(dim, lang))
+    )
+    ax.set(xlabel=t(dim, lang), ylabel=t("accuracy", lang), title=title)
+    ax.legend(loc="lower right")
+    return _svg(fig)
+
+
+def confusion(point: dict, class_names: list[str], lang: str) -> bytes:
+    cm = point["metrics"]["val"]["confusion_matrix"]
+    k = len(cm)
+    fig, ax = plt.subplots(figsize=(1.2 * k + 2.8, 1.0 * k + 2.2))
+    ax.imshow(cm, cmap="Blues")
+    top = max(max(row) for row in cm) or 1
+    for i in range(k):
+        for j in range(k):
+            ax.text(
+                j,
+                i,
+                str(cm[i][j]),
+                ha="center",
+                va="center",
+                color="white" if cm[i][j] > top / 2 else "black",
+            )
+    ax.set_xticks(range(k), class_names, rotation=30 if k > 3 else 0)
+    ax.set_yticks(range(k), class_names)
+    ax.set(xlabel=t("predicted", lang), ylabel=t("true", lang), title=t("confusion_title", lang))
+    ax.spines[:].set_visible(False)
+    return _svg(fig)
+
+
+def importance(point: dict, feature_names: list[str], lang: str) -> bytes:
+    pairs = sorted(zip(point["importances"], feature_names, strict=True))
+    fig, ax = plt.subplots(figsize=(6.4, 0.35 * len(pairs) + 1.4))
+    ax.barh(range(len(pairs)), [v for v, _ in pairs], color="#2ca02c")
+    ax.set_yticks(range(len(pairs)), [n for _, n in pairs])
+    ax.set(xlabel=t("importance", lang), title=t("importance_title", lang))
+    return _svg(fig)
+
+
+def roc(point: dict, lang: str) -> bytes:
+    fig, ax = plt.subplots(figsize=(4.6, 4.4))
+    auc = point["metrics"]["val"]["roc_auc"]
+    ax.plot(ROC_FPR_GRID, point["roc_val"], color=COLORS["val"], label=f"AUC = {auc:.3f}")
+    ax.plot([0, 1], [0, 1], color="0.6", linestyle="--", label=t("chance", lang))
+    ax.set(
+        xlabel=t("fpr", lang),
+        ylabel=t("tpr", lang),
+        title=t("roc_title", lang),
+        xlim=(0, 1),
+        ylim=(0, 1.01),
+    )
+    ax.legend(loc="lower right")
+    return _svg(fig)
+
+
+def draw_all(results: Results, names: dict, out: Path) -> list[str]:
+    """Write every static figure in both languages under `out`; return their file names.
+
+    `names[lang]` holds the display names: {"features": [...], "classes": [...]}.
+    """
+    params, point = results.best()
+    record = results.by_family[family_id(params)]
+    n = point["n_estimators"]
+    files = []
+    out.mkdir(parents=True, exist_ok=True)
+    with plt.rc_context(STYLE):
+        for lang in LANGS:
+            figures = {
+                "trees": trees_curve(record, n, lang),
+                "confusion": confusion(point, names[lang]["classes"], lang),
+                "importance": importance(point, names[lang]["features"], lang),
+            }
+            if "roc_val" in point:
+                figures["roc"] = roc(point, lang)
+            for dim, values in results.dims.items():
+                if len(values) > 1 and dim != "n_estimators":
+                    figures[f"curve-{dim}"] = validation_curve(
+                        results.vary(params, n, dim), dim, lang
+                    )
+            for name, svg in figures.items():
+                file = f"{name}.{lang}.svg"
+                (out / file).write_bytes(svg)
+                files.append(file)
+    return sorted(files)

@@ -1,0 +1,160 @@
+"""Command line: `forestlab build`, `forestlab check`, `forestlab options`.
+
+Exit status: 0 success, 2 a problem in the user's data or configuration (one message per
+problem, no traceback, nothing written), 1 an internal error (a bug: traceback shown).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from forestlab import __version__
+from forestlab.errors import UserError
+
+EXIT_OK, EXIT_INTERNAL, EXIT_USER = 0, 1, 2
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--splits",
+        type=Path,
+        default=Path("splits"),
+        help="folder with train.csv and optionally val.csv, test.csv (default: splits)",
+    )
+    p.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="configuration file (default: forestlab.yml in the splits folder)",
+    )
+    p.add_argument(
+        "--work",
+        type=Path,
+        default=Path(".forestlab"),
+        help="folder for the cache and the build output, git-ignored (default: .forestlab)",
+    )
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="forestlab",
+        description="Train a random-forest hyperparameter grid ahead of time "
+        "for the ForestLab site.",
+    )
+    root.add_argument("--version", action="version", version=f"forestlab {__version__}")
+    sub = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    b = sub.add_parser(
+        "build",
+        help="train the grid (cached) and write results and charts",
+        description="Train every forest family of the grid that is not cached yet, then write "
+        "results.json, data.json and the charts to WORK/out for MkDocs.",
+    )
+    _common(b)
+    b.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="local worker processes (default: build.jobs of the configuration)",
+    )
+    b.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run families on a Dask distributed scheduler, e.g. tcp://10.0.0.5:8786",
+    )
+    b.add_argument("--force", action="store_true", help="retrain every family, ignoring the cache")
+
+    c = sub.add_parser(
+        "check",
+        help="validate configuration and data without training",
+        description="Read the configuration and every split, report what the build would do, "
+        "and exit 2 on the first problem found in the data or all problems of the configuration.",
+    )
+    _common(c)
+
+    sub.add_parser(
+        "options",
+        help="list every configuration option with its default",
+        description="Print every configuration key, its default and what it does.",
+    )
+    return root
+
+
+def _paths(args):
+    from forestlab.config import DEFAULT_CONFIG_NAME
+    from forestlab.pipeline import Paths
+
+    config = args.config or args.splits / DEFAULT_CONFIG_NAME
+    return Paths(splits=args.splits, config=config, work=args.work)
+
+
+def cmd_build(args) -> int:
+    from forestlab.pipeline import build
+
+    if args.jobs is not None and args.jobs < 1:
+        raise UserError(f"--jobs {args.jobs}: use 1 or more worker processes")
+    summary = build(_paths(args), args.jobs, args.scheduler, args.force)
+    for line in summary.notices:
+        print(f"notice: {line}", file=sys.stderr)
+    print(summary.line())
+    print(f"output: {args.work / 'out'}")
+    return EXIT_OK
+
+
+def cmd_check(args) -> int:
+    from forestlab.pipeline import configure
+
+    cfg, prepared = configure(_paths(args))
+    for line in prepared.notices:
+        print(f"notice: {line}")
+    kinds = ", ".join(f"{f['name']} ({f['kind']})" for f in prepared.spec["features"])
+    print(f"target: {cfg.data.target}, classes: {', '.join(prepared.spec['target']['classes'])}")
+    print(f"features: {kinds}")
+    print(f"rows: {prepared.row_counts}")
+    print(f"grid: {cfg.point_count()} points in {cfg.family_count()} families: OK")
+    return EXIT_OK
+
+
+def cmd_options(args) -> int:
+    from forestlab.config import options_reference
+
+    for key, default, doc in options_reference():
+        print(f"{key}: {default}".rstrip(": ") if default else key)
+        if doc:
+            print(f"    {doc}")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    handler = {"build": cmd_build, "check": cmd_check, "options": cmd_options}[args.command]
+    try:
+        return handler(args)
+    except UserError as e:
+        for i, line in enumerate(e.lines):
+            print(("error: " if i == 0 else "  ") + line, file=sys.stderr)
+        return EXIT_USER
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print(
+            "interrupted; complete cache entries are kept, the previous output is unchanged",
+            file=sys.stderr,
+        )
+        return 130
+    except Exception:
+        traceback.print_exc()
+        print(
+            "internal error: this is a bug in ForestLab, please report it with the lines above",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

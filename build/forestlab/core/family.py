@@ -1,0 +1,205 @@
+"""Fit one forest family and turn it into result records.
+
+A *family* is every grid point that shares all hyperparameters but `n_estimators`. The per-tree
+seeds of a RandomForestClassifier are drawn one after another from `random_state`, so the first
+k trees of an N-tree forest are exactly the k-tree forest. One fit grown in stages with
+`warm_start` (which draws the same seeds) therefore yields every tree count of the family, with
+its own measured fit time, and the running mean of per-tree probabilities yields the
+train/validation score curve for every count from 1 to N.
+
+This module is the contract shared by the build (CPython) and the browser widget (Pyodide):
+numpy and scikit-learn only; no pandas, no files, no process pools.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.ensemble import RandomForestClassifier
+
+from forestlab.core.metrics import evaluate, roc_points
+
+#: Version of the record format below; the viewer and the widget check it.
+RECORD_SCHEMA = "forestlab.family/1"
+
+#: Hyperparameters that define a family (everything in the grid except n_estimators).
+FAMILY_KEYS = (
+    "max_depth",
+    "max_features",
+    "min_samples_leaf",
+    "sample_fraction",
+    "class_weight",
+    "criterion",
+    "top_k_features",
+)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Preprocessed, numeric splits. `y_*` hold class indices 0..K-1."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+    X_test: np.ndarray | None
+    y_test: np.ndarray | None
+    n_classes: int
+    positive: int
+    #: features ordered from most to least important (reference forest), for top_k_features
+    feature_rank: tuple[int, ...]
+
+
+def sample_indices(y: np.ndarray, fraction: float, seed: int) -> np.ndarray:
+    """Deterministic stratified sample of row indices, sorted; all rows when fraction is 1.
+
+    Each class keeps round(fraction * its count) rows, at least one, so a small sample still
+    holds every class the forest must predict.
+    """
+    if fraction >= 1.0:
+        return np.arange(len(y))
+    rng = np.random.default_rng(seed)
+    picked = []
+    for k in np.unique(y):
+        rows = np.flatnonzero(y == k)
+        n = max(1, round(fraction * len(rows)))
+        picked.append(rng.choice(rows, size=n, replace=False))
+    return np.sort(np.concatenate(picked))
+
+
+def family_features(data: Dataset, top_k: int | None) -> np.ndarray:
+    """Column indices a family trains on, in their original order."""
+    if top_k is None:
+        return np.arange(data.X_train.shape[1])
+    return np.sort(np.asarray(data.feature_rank[:top_k]))
+
+
+def make_forest(params: dict, n_estimators: int, seed: int, warm_start: bool = False):
+    return RandomForestClassifier(
+        n_estimators=n_estimators,
+        max_depth=params["max_depth"],
+        max_features=params["max_features"],
+        min_samples_leaf=params["min_samples_leaf"],
+        class_weight=params["class_weight"],
+        criterion=params["criterion"],
+        random_state=seed,
+        warm_start=warm_start,
+        n_jobs=1,
+    )
+
+
+def _tree_probas(trees, X32: np.ndarray, classes: np.ndarray, n_classes: int):
+    """Yield each tree's class probabilities with columns for all K classes."""
+    full = len(classes) == n_classes
+    for tree in trees:
+        p = tree.predict_proba(X32, check_input=False)
+        if full:
+            yield p
+        else:  # the sample lacked a class: its probability is 0 for every tree
+            out = np.zeros((len(X32), n_classes))
+            out[:, classes] = p
+            yield out
+
+
+def _prefix_runs(trees, X, y, classes, n_classes, counts):
+    """Running mean over trees: accuracy for every prefix 1..N, probabilities at `counts`.
+
+    Accumulates in the order and precision RandomForestClassifier.predict_proba uses, so the
+    probabilities at n trees are bit-identical to those of an n-tree forest.
+    """
+    X32 = np.asarray(X, dtype=np.float32)
+    total = np.zeros((len(X32), n_classes))
+    curve, at = [], {}
+    wanted = set(counts)
+    for i, p in enumerate(_tree_probas(trees, X32, classes, n_classes), start=1):
+        total += p
+        mean = total / i
+        curve.append(float((np.argmax(mean, axis=1) == y).mean()))
+        if i in wanted:
+            at[i] = mean
+    return curve, at
+
+
+def _tree_importances(trees) -> list:
+    """Per-tree impurity importances; None for a single-leaf tree, which the forest skips."""
+    return [
+        t.tree_.compute_feature_importances() if t.tree_.node_count > 1 else None for t in trees
+    ]
+
+
+def _forest_importances(per_tree: list, n: int, n_features: int) -> np.ndarray:
+    """feature_importances_ of the first n trees, computed as RandomForestClassifier does."""
+    used = [r for r in per_tree[:n] if r is not None]
+    if not used:
+        return np.zeros(n_features)
+    imp = np.mean(used, axis=0, dtype=np.float64)
+    return imp / np.sum(imp)
+
+
+def fit_family(data: Dataset, params: dict, tree_counts: list[int], seed: int) -> dict:
+    """Fit one family and return its result record (see docs: result-record format)."""
+    counts = sorted(tree_counts)
+    rows = sample_indices(data.y_train, params["sample_fraction"], seed)
+    cols = family_features(data, params["top_k_features"])
+    X_fit, y_fit = data.X_train[np.ix_(rows, cols)], data.y_train[rows]
+
+    forest = make_forest(params, counts[0], seed, warm_start=True)
+    fit_seconds = {}
+    elapsed = 0.0
+    for n in counts:
+        forest.n_estimators = n
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            # The warning is about warm-starting on *different* data; every stage here refits
+            # the same rows, so "balanced" weights are the same as in a one-shot fit (tested).
+            warnings.filterwarnings("ignore", message="class_weight presets", category=UserWarning)
+            forest.fit(X_fit, y_fit)
+        elapsed += time.perf_counter() - start
+        fit_seconds[n] = elapsed
+    trees, classes = forest.estimators_, forest.classes_.astype(int)
+
+    def sub(X):
+        return X[:, cols]
+
+    splits = {"train": (X_fit, y_fit), "val": (sub(data.X_val), data.y_val)}
+    if data.X_test is not None:
+        splits["test"] = (sub(data.X_test), data.y_test)
+    runs = {
+        name: _prefix_runs(trees, X, y, classes, data.n_classes, counts)
+        for name, (X, y) in splits.items()
+    }
+    per_tree_imp = _tree_importances(trees)
+    n_nodes = np.cumsum([t.tree_.node_count for t in trees])
+    depths = np.maximum.accumulate([t.tree_.max_depth for t in trees])
+
+    points = []
+    for n in counts:
+        imp_sub = _forest_importances(per_tree_imp, n, len(cols))
+        importances = np.zeros(data.X_train.shape[1])
+        importances[cols] = imp_sub
+        point = {
+            "n_estimators": n,
+            "fit_seconds": round(fit_seconds[n], 4),
+            "n_nodes": int(n_nodes[n - 1]),
+            "max_depth_reached": int(depths[n - 1]),
+            "importances": [round(float(v), 6) for v in importances],
+            "metrics": {
+                name: evaluate(splits[name][1], runs[name][1][n], data.positive) for name in splits
+            },
+        }
+        if data.n_classes == 2:
+            point["roc_val"] = roc_points(data.y_val, runs["val"][1][n], data.positive)
+        points.append(point)
+
+    return {
+        "schema": RECORD_SCHEMA,
+        "params": {k: params[k] for k in FAMILY_KEYS},
+        "seed": seed,
+        "n_train_rows": len(rows),
+        "features_used": [int(c) for c in cols],
+        "curve": {name: [round(v, 6) for v in runs[name][0]] for name in ("train", "val")},
+        "points": points,
+    }

@@ -1,0 +1,184 @@
+"""Reading a teacher's CSV as it really is: Excel exports, Chinese locales, odd delimiters.
+
+Encodings: UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode text"), and
+GB18030, the superset of GBK that Excel writes in Chinese locales. The delimiter is sniffed
+with the standard library's `csv.Sniffer` among comma, semicolon and tab. Every cell is read
+as text; types are decided afterwards so that no value is silently dropped or coerced.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forestlab.errors import UserError
+
+DELIMITERS = ",;\t"
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+#: Cells that mean "no value" in spreadsheets and statistics packages.
+MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "?", "#n/a"})
+#: 1,234 / 1,234.5 / -12,000 (thousands separators as Excel writes them in quoted cells)
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+#: Share of numeric cells above which the remaining text cells are treated as typos.
+NUMERIC_MAJORITY = 0.9
+MAX_FILE_BYTES = 2 * 1024**3
+
+
+@dataclass
+class Table:
+    """One CSV split: cells as text, plus what was learned while reading it."""
+
+    path: Path
+    frame: pd.DataFrame  # every column dtype object (str, or None for a missing cell)
+    encoding: str
+    delimiter: str
+    header_line: int = 1
+    notices: list[str] = field(default_factory=list)
+
+    def line_of(self, row_index: int) -> int:
+        """File line of a data row (1-based; exact unless quoted cells hold line breaks)."""
+        return self.header_line + 1 + row_index
+
+
+def decode(path: Path, raw: bytes) -> tuple[str, str]:
+    """Text and the name of the encoding it was read with."""
+    if b"\x00" in raw and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise UserError(
+            f"{path}: line {line}: contains a NUL byte; this is not a text CSV file "
+            "(save it from the spreadsheet as 'CSV UTF-8')"
+        )
+    if raw.startswith(codecs.BOM_UTF8):
+        candidates = [("utf-8-sig", "UTF-8 with BOM")]
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = [("utf-16", "UTF-16")]
+    else:
+        candidates = [("utf-8", "UTF-8"), ("gb18030", "GB18030/GBK")]
+    first_error = None
+    for codec, name in candidates:
+        try:
+            return raw.decode(codec), name
+        except UnicodeDecodeError as e:
+            first_error = first_error or e
+    assert first_error is not None
+    line = raw[: first_error.start].count(b"\n") + 1
+    tried = " or ".join(name for _, name in candidates)
+    raise UserError(
+        f"{path}: line {line}: bytes that are not {tried} text; "
+        "save the file as 'CSV UTF-8' from the spreadsheet program"
+    )
+
+
+def sniff_delimiter(path: Path, text: str) -> str:
+    header = text.split("\n", 1)[0]
+    sample = "\n".join(text.split("\n", 20)[:20])
+    try:
+        delim = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        counts = {d: header.count(d) for d in DELIMITERS}
+        delim = max(counts, key=counts.get)
+        if counts[delim] == 0:
+            raise UserError(
+                f"{path}: line 1: found no comma, semicolon or tab between column names; "
+                "a CSV needs at least two columns separated by one of them"
+            ) from None
+    return delim
+
+
+def _check_rows(path: Path, text: str, delim: str) -> list[str]:
+    """Column names, after checking the header and that every row has one cell per column.
+
+    A streaming pass with the csv module: pandas pads short rows with empty cells, which
+    would hide a broken row, and csv.reader knows each row's real line number.
+    """
+    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    names = [h.strip() for h in next(reader, [])]
+    if len(names) < 2:
+        raise UserError(f"{path}: line 1: only one column; a CSV needs a target and features")
+    for i, name in enumerate(names):
+        if not name:
+            raise UserError(f"{path}: line 1: column {i + 1} has no name; give every column a name")
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        if name in seen:
+            raise UserError(
+                f"{path}: line 1: column name '{name}' appears twice (columns {seen[name] + 1} "
+                f"and {i + 1}); rename one of them"
+            )
+        seen[name] = i
+    line = reader.line_num
+    for row in reader:
+        if row and len(row) != len(names):
+            raise UserError(
+                f"{path}: line {line + 1}: {len(row)} cells where the header has {len(names)}; "
+                "every row needs one cell per column"
+            )
+        line = reader.line_num
+    return names
+
+
+def read_table(path: Path) -> Table:
+    """Read one split; raise UserError naming the file and line for anything malformed."""
+    if not path.is_file():
+        raise UserError(f"{path}: file not found")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise UserError(
+            f"{path}: {size / 1024**3:.1f} GiB is over the 2 GiB limit; sample it first"
+        )
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise UserError(f"{path}: the file is empty; it needs a header line and data rows")
+    text, encoding = decode(path, raw)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    delim = sniff_delimiter(path, text)
+    names = _check_rows(path, text, delim)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delim,
+            dtype=str,
+            na_filter=False,  # a short row then shows up as NaN, an empty cell as ""
+            skip_blank_lines=True,
+            engine="c",
+        )
+    except pd.errors.ParserError as e:
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(e))
+        detail = (
+            f"line {m.group(2)}: {m.group(3)} cells where the header has {m.group(1)}"
+            if m
+            else str(e)
+        )
+        raise UserError(f"{path}: {detail}; every row needs one cell per column") from None
+    except pd.errors.EmptyDataError:
+        raise UserError(
+            f"{path}: the file is empty; it needs a header line and data rows"
+        ) from None
+    frame.columns = names
+    if frame.empty:
+        raise UserError(f"{path}: only a header line; add data rows below it")
+    table = Table(path=path, frame=frame, encoding=encoding, delimiter=delim)
+    table.notices.append(
+        f"{path.name}: read {len(frame)} rows x {len(names)} columns "
+        f"({encoding}, {DELIMITER_NAMES[delim]}-separated)"
+    )
+    return table
+
+
+def is_missing(values: pd.Series) -> np.ndarray:
+    return values.str.strip().str.lower().isin(MISSING_TOKENS).to_numpy()
+
+
+def parse_numbers(values: pd.Series) -> np.ndarray:
+    """Cells as floats: NaN where missing or not a number. Thousands separators are removed."""
+    cleaned = values.str.strip()
+    has_sep = cleaned.str.match(_THOUSANDS)
+    cleaned = cleaned.where(~has_sep, cleaned.str.replace(",", "", regex=False))
+    return pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float)

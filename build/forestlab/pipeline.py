@@ -1,0 +1,240 @@
+"""The build as a chain of small steps: configure, prepare, plan, train, publish.
+
+Each step takes the previous step's result and returns data, so each can be tested alone;
+files are read in `prepare` and written in `publish` only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+
+from forestlab import __version__, cache, charts, grid, runner
+from forestlab.config import Config, load_config
+from forestlab.core.family import Dataset
+from forestlab.prepare import Prepared, prepare
+from forestlab.progress import Progress
+from forestlab.results import DIMENSIONS, RESULTS_SCHEMA, Results, published_family, timings
+
+LIBRARIES = ("scikit-learn", "numpy", "scipy", "pandas", "matplotlib", "joblib")
+
+
+@dataclass
+class Paths:
+    splits: Path
+    config: Path
+    work: Path  # cache and output live here (git-ignored)
+
+    @property
+    def cache(self) -> Path:
+        return self.work / "cache"
+
+    @property
+    def out(self) -> Path:
+        return self.work / "out"
+
+
+@dataclass
+class Plan:
+    cfg: Config
+    prepared: Prepared
+    data_hash: str
+    families: list[dict]
+    keys: list[str]
+
+
+@dataclass
+class Summary:
+    n_families: int
+    n_points: int
+    trained: int
+    cached: int
+    retrained_damaged: int
+    train_seconds: float
+    total_seconds: float
+    notices: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (
+            f"trained {self.trained} of {self.n_families} families, {self.cached} cached "
+            f"({self.n_points} grid points) in {self.total_seconds:.1f} s "
+            f"(fitting {self.train_seconds:.1f} s)"
+        )
+
+
+def hash_dataset(data: Dataset) -> str:
+    h = hashlib.sha256()
+    for name in ("X_train", "y_train", "X_val", "y_val", "X_test", "y_test"):
+        arr = np.ascontiguousarray(getattr(data, name))
+        h.update(f"{name}:{arr.dtype}:{arr.shape}".encode())
+        h.update(arr.tobytes())
+    h.update(json.dumps([data.n_classes, data.positive, list(data.feature_rank)]).encode())
+    return h.hexdigest()
+
+
+def configure(paths: Paths) -> tuple[Config, Prepared]:
+    cfg = load_config(paths.config)
+    prepared = prepare(paths.splits, cfg)
+    grid.check_size(cfg, len(prepared.data.y_train), len(prepared.spec["features"]))
+    return cfg, prepared
+
+
+def plan(cfg: Config, prepared: Prepared) -> Plan:
+    data_hash = hash_dataset(prepared.data)
+    fams = grid.families(cfg)
+    keys = [cache.family_key(data_hash, f, cfg.grid.n_estimators, cfg.seed) for f in fams]
+    return Plan(cfg, prepared, data_hash, fams, keys)
+
+
+def train(
+    p: Plan, store: cache.Cache, jobs: int, scheduler: str | None, force: bool, stream=None
+) -> tuple[list[dict], Summary]:
+    start = time.perf_counter()
+    records: dict[str, dict] = {}
+    notices = []
+    if not force:
+        for key in p.keys:
+            record, problem = store.load(key)
+            if record is not None:
+                records[key] = record
+            elif problem:
+                notices.append(f"{problem}; training that family again")
+    todo = [(k, f) for k, f in zip(p.keys, p.families, strict=True) if k not in records]
+    bar = Progress(len(todo), "training families", stream)
+    fit_start = time.perf_counter()
+    try:
+        for key, record in runner.run(
+            p.prepared.data, todo, p.cfg.grid.n_estimators, p.cfg.seed, jobs, scheduler
+        ):
+            store.store(key, record)
+            records[key] = record
+            bar.update()
+    finally:
+        bar.close()
+    fit_seconds = time.perf_counter() - fit_start
+    ordered = [records[k] for k in p.keys]
+    summary = Summary(
+        n_families=len(p.keys),
+        n_points=len(p.keys) * len(p.cfg.grid.n_estimators),
+        trained=len(todo),
+        cached=len(p.keys) - len(todo),
+        retrained_damaged=len(notices),
+        train_seconds=fit_seconds,
+        total_seconds=time.perf_counter() - start,
+        notices=notices,
+    )
+    return ordered, summary
+
+
+def display_names(cfg: Config, spec: dict) -> dict:
+    """Feature and class display names per language, falling back to the data's own text."""
+
+    def name(table: dict, key: str, lang: str) -> str:
+        entry = table.get(key)
+        return (getattr(entry, lang) if entry else None) or key
+
+    return {
+        lang: {
+            "features": [name(cfg.data.column_names, f["name"], lang) for f in spec["features"]],
+            "classes": [name(cfg.data.class_labels, c, lang) for c in spec["target"]["classes"]],
+            "target": name(cfg.data.column_names, spec["target"]["name"], lang),
+        }
+        for lang in charts.LANGS
+    }
+
+
+def _file_hashes(paths: Paths, prepared: Prepared) -> dict:
+    files = [paths.config, *prepared.files]
+    return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+
+
+def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary) -> Path:
+    """Write results, charts and metadata to a staging folder, then swap it in whole."""
+    cfg, prepared = p.cfg, p.prepared
+    dims = {d: getattr(cfg.grid, d) for d in DIMENSIONS}
+    results = Results(records, dims)
+    names = display_names(cfg, prepared.spec)
+    stage = paths.work / f"out.staging-{os.getpid()}"
+    shutil.rmtree(stage, ignore_errors=True)
+    (stage / "charts").mkdir(parents=True)
+
+    def write_json(name: str, obj) -> None:
+        (stage / name).write_bytes(cache.canonical_json(obj))
+
+    best_params, best_point = results.best()
+    write_json(
+        "results.json",
+        {
+            "schema": RESULTS_SCHEMA,
+            "dims": dims,
+            "metrics_digits": 4,
+            "best": {"params": best_params, "n_estimators": best_point["n_estimators"]},
+            "families": [published_family(r) for r in records],
+        },
+    )
+    chart_files = charts.draw_all(results, names, stage / "charts")
+    write_json(
+        "data.json",
+        {
+            "spec": prepared.spec,
+            "names": names,
+            "rows": prepared.row_counts,
+            "class_counts": {
+                split: np.bincount(y, minlength=prepared.data.n_classes).tolist()
+                for split, y in (
+                    ("train", prepared.data.y_train),
+                    ("val", prepared.data.y_val),
+                    ("test", prepared.data.y_test),
+                )
+            },
+            "split_files": prepared.split_files,
+            "file_sha256": _file_hashes(paths, prepared),
+            "data_sha256": p.data_hash,
+            "seed": cfg.seed,
+            "grid": cfg.grid.model_dump(),
+            "versions": {"forestlab": __version__, **{lib: version(lib) for lib in LIBRARIES}},
+            "notices": prepared.notices,
+            "charts": chart_files,
+        },
+    )
+    # Not published (varies run to run): measured fit times and when the build ran.
+    write_json("timings.json", timings(records))
+    write_json(
+        "build.json",
+        {
+            "source_date_epoch": int(os.environ.get("SOURCE_DATE_EPOCH", time.time())),
+            "summary": summary.line(),
+        },
+    )
+    swap_in(stage, paths.out)
+    return paths.out
+
+
+def swap_in(stage: Path, target: Path) -> None:
+    """Replace `target` by `stage` with renames, so readers see the old or the new, whole."""
+    old = target.with_name(target.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    stage.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build(paths: Paths, jobs: int, scheduler: str | None = None, force: bool = False, stream=None):
+    start = time.perf_counter()
+    cfg, prepared = configure(paths)
+    p = plan(cfg, prepared)
+    store = cache.Cache(paths.cache)
+    records, summary = train(p, store, jobs or cfg.build.jobs, scheduler, force, stream)
+    publish(paths, p, records, summary)
+    summary.total_seconds = time.perf_counter() - start
+    summary.notices = prepared.notices + summary.notices
+    return summary

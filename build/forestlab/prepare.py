@@ -1,0 +1,330 @@
+"""From CSV tables to numeric arrays, with preprocessing fitted on the training split only.
+
+The preprocessing is a small JSON-able spec (per feature: numeric with a fill value, or
+categorical with its category list and fill) rather than a fitted scikit-learn object, so the
+site and the browser widget can apply exactly the same encoding to a student's input row.
+Categories are ordinal-coded: one column per original feature keeps feature importances and
+"top-k features" in the teacher's own terms. A category unseen in training codes as -1.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forestlab.config import Config
+from forestlab.core.family import Dataset
+from forestlab.csvload import NUMERIC_MAJORITY, Table, is_missing, parse_numbers, read_table
+from forestlab.errors import UserError
+
+SPLITS = ("train", "val", "test")
+#: Shares carved out of train.csv when val.csv or test.csv is missing.
+HOLDOUT_SHARE = 0.2
+#: ID detection needs enough rows that "every value is different" means something.
+MIN_ROWS_FOR_ID = 20
+
+
+@dataclass
+class Prepared:
+    data: Dataset
+    spec: dict  # target and per-feature encoding, JSON-able
+    notices: list[str] = field(default_factory=list)
+    split_files: dict = field(default_factory=dict)  # split -> file name, or "from train.csv"
+    row_counts: dict = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)  # the CSV files read
+
+
+def _suggest(name: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(name, options, n=1)
+    return f"did you mean '{close[0]}'?" if close else f"the columns are: {', '.join(options)}"
+
+
+def stratified_split(y: np.ndarray, share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices (kept, held out), stratified on y; deterministic for a seed."""
+    rng = np.random.default_rng(seed)
+    held = []
+    for k in np.unique(y):
+        rows = np.flatnonzero(y == k)
+        n = round(share * len(rows))
+        held.append(rng.permutation(rows)[:n])
+    held_idx = np.sort(np.concatenate(held))
+    kept = np.setdiff1d(np.arange(len(y)), held_idx)
+    return kept, held_idx
+
+
+def _class_order(values: list[str]) -> list[str]:
+    """Sorted classes: numerically when all look like numbers, else as text."""
+    try:
+        return sorted(values, key=float)
+    except ValueError:
+        return sorted(values)
+
+
+def _default_positive(classes: list[str]) -> str:
+    for c in classes:
+        if c.strip().lower() in ("1", "yes", "true", "y"):
+            return c
+    return classes[-1]
+
+
+def _read_splits(folder: Path, notices: list[str]):
+    tables: dict[str, Table] = {}
+    sources: dict[str, str] = {}
+    for split in SPLITS:
+        path = folder / f"{split}.csv"
+        if path.exists() or split == "train":
+            tables[split] = read_table(path)
+            sources[split] = path.name
+            notices.extend(tables[split].notices)
+    return tables, sources
+
+
+def _check_columns(tables: dict[str, Table]):
+    cols = list(tables["train"].frame.columns)
+    for t in tables.values():
+        other = list(t.frame.columns)
+        if set(other) != set(cols):
+            only_train = [c for c in cols if c not in other]
+            only_other = [c for c in other if c not in cols]
+            parts = []
+            if only_train:
+                parts.append(f"missing {', '.join(repr(c) for c in only_train)}")
+            if only_other:
+                parts.append(f"extra {', '.join(repr(c) for c in only_other)}")
+            raise UserError(
+                f"{t.path}: line 1: columns differ from train.csv ({'; '.join(parts)}); "
+                "every split needs the same columns"
+            )
+
+
+def _target(tables: dict[str, Table], cfg: Config) -> tuple[dict, dict[str, np.ndarray]]:
+    name = cfg.data.target
+    train = tables["train"]
+    columns = list(train.frame.columns)
+    if name not in columns:
+        raise UserError(
+            f"{train.path}: line 1: no column '{name}' (Config value 'data.target'); "
+            + _suggest(name, columns)
+        )
+    for t in tables.values():
+        missing = is_missing(t.frame[name])
+        if missing.any():
+            i = int(np.flatnonzero(missing)[0])
+            raise UserError(
+                f"{t.path}: line {t.line_of(i)}: the target '{name}' is empty in "
+                f"{int(missing.sum())} row(s); fill them in or remove those rows"
+            )
+    raw = {s: t.frame[name].str.strip().to_numpy(dtype=object) for s, t in tables.items()}
+    classes = _class_order(list(pd.unique(raw["train"])))
+    if len(classes) < 2:
+        raise UserError(
+            f"{train.path}: the target '{name}' has only one value ({classes[0]!r}); "
+            "a classifier needs at least two classes"
+        )
+    if len(classes) > cfg.data.max_classes:
+        raise UserError(
+            f"{train.path}: the target '{name}' has {len(classes)} distinct values, more than "
+            f"Config value 'data.max_classes' ({cfg.data.max_classes}); ForestLab trains "
+            "classifiers: pick a column with few classes, or raise data.max_classes"
+        )
+    index = {c: i for i, c in enumerate(classes)}
+    y = {}
+    for split, values in raw.items():
+        unknown = [v for v in pd.unique(values) if v not in index]
+        if unknown:
+            t = tables[split]
+            i = int(np.flatnonzero(values == unknown[0])[0])
+            raise UserError(
+                f"{t.path}: line {t.line_of(i)}: target value {unknown[0]!r} does not occur in "
+                "train.csv; every class must have training rows"
+            )
+        y[split] = np.array([index[v] for v in values], dtype=np.intp)
+    positive = cfg.data.positive_class
+    if positive is None:
+        positive = _default_positive(classes)
+    elif positive not in index:
+        raise UserError(
+            f"Config value 'data.positive_class': {positive!r} is not a class of '{name}'; "
+            f"the classes are {', '.join(repr(c) for c in classes)}"
+        )
+    return {"name": name, "classes": classes, "positive": positive}, y
+
+
+def _feature_names(columns: list[str], cfg: Config, path: Path) -> list[str]:
+    target = cfg.data.target
+    for key in ("include", "exclude"):
+        for name in getattr(cfg.data, key):
+            if name not in columns:
+                raise UserError(
+                    f"Config value 'data.{key}': no column '{name}' in {path.name}; "
+                    + _suggest(name, columns)
+                )
+    chosen = cfg.data.include or [c for c in columns if c != target]
+    return [c for c in chosen if c != target and c not in cfg.data.exclude]
+
+
+def _encode_feature(name: str, tables: dict[str, Table], notices: list[str]) -> dict | None:
+    """Fit one feature's encoding on train; None (with a notice) when it carries no signal."""
+    train = tables["train"]
+    col = train.frame[name]
+    missing = is_missing(col)
+    present = col[~missing].str.strip()
+    if present.empty:
+        raise UserError(
+            f"{train.path}: column '{name}' has no values (every cell is empty); "
+            "remove it or add it to Config value 'data.exclude'"
+        )
+    numbers = parse_numbers(present)
+    is_num = ~np.isnan(numbers)
+    share = is_num.mean()
+    distinct = pd.unique(present)
+    if len(distinct) == 1:
+        notices.append(f"column '{name}' left out: the same value in every row of train.csv")
+        return None
+    if share == 1.0:
+        bad = ~np.isfinite(numbers)
+        if bad.any():
+            i = int(np.flatnonzero(~missing)[np.flatnonzero(bad)[0]])
+            raise UserError(
+                f"{train.path}: line {train.line_of(i)}: column '{name}' has a number too large "
+                f"to use ({col.iloc[i].strip()!r}); correct it"
+            )
+        # Row numbers: every row a different whole number, together a run with no gaps.
+        # (Distinct integers alone are not enough: an income column can be all distinct.)
+        integral = bool(np.all(numbers == np.round(numbers)))
+        is_run = numbers.max() - numbers.min() == len(col) - 1
+        if integral and is_run and len(distinct) == len(col) >= MIN_ROWS_FOR_ID:
+            notices.append(f"column '{name}' left out: consecutive row numbers (an ID)")
+            return None
+        return {"name": name, "kind": "numeric", "fill": float(np.median(numbers))}
+    if share >= NUMERIC_MAJORITY:
+        i = int(np.flatnonzero(~missing)[np.flatnonzero(~is_num)[0]])
+        raise UserError(
+            f"{train.path}: line {train.line_of(i)}: column '{name}' holds numbers, but "
+            f"{col.iloc[i].strip()!r} is not one ({int((~is_num).sum())} such cell(s)); "
+            "correct them or leave them empty"
+        )
+    if len(distinct) == len(col) >= MIN_ROWS_FOR_ID:
+        notices.append(f"column '{name}' left out: a different value in every row (an ID)")
+        return None
+    categories = sorted(distinct)
+    counts = present.value_counts()
+    fill = str(min(counts[counts == counts.max()].index))  # most frequent, ties by name
+    return {"name": name, "kind": "categorical", "categories": categories, "fill": fill}
+
+
+def encode_column(feature: dict, values: pd.Series, table: Table) -> np.ndarray:
+    """Apply one feature's fitted encoding to a split's cells."""
+    missing = is_missing(values)
+    if feature["kind"] == "numeric":
+        numbers = parse_numbers(values)
+        bad = ~missing & ~np.isfinite(numbers)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise UserError(
+                f"{table.path}: line {table.line_of(i)}: column '{feature['name']}' holds numbers "
+                f"in train.csv, but {values.iloc[i].strip()!r} is not a usable number; correct it"
+            )
+        return np.where(missing, feature["fill"], numbers)
+    index = {c: i for i, c in enumerate(feature["categories"])}
+    stripped = values.str.strip().where(~missing, feature["fill"])
+    return stripped.map(index).fillna(-1).to_numpy(dtype=float)
+
+
+def reference_ranking(X: np.ndarray, y: np.ndarray, seed: int) -> tuple[int, ...]:
+    """Features by importance in a reference forest on the whole training split."""
+    from forestlab.core.family import make_forest
+
+    params = {
+        "max_depth": None,
+        "max_features": "sqrt",
+        "min_samples_leaf": 1,
+        "class_weight": None,
+        "criterion": "gini",
+    }
+    forest = make_forest(params, 100, seed).fit(X, y)
+    # stable order: importance descending, then column order
+    return tuple(int(i) for i in np.argsort(-forest.feature_importances_, kind="stable"))
+
+
+def prepare(folder: Path, cfg: Config) -> Prepared:
+    notices: list[str] = []
+    tables, sources = _read_splits(folder, notices)
+    _check_columns(tables)
+    target, y = _target(tables, cfg)
+    columns = list(tables["train"].frame.columns)
+    names = _feature_names(columns, cfg, tables["train"].path)
+    features = [f for f in (_encode_feature(n, tables, notices) for n in names) if f]
+    if not features:
+        raise UserError(
+            f"{tables['train'].path}: no usable feature columns are left besides the target; "
+            "check data.include and data.exclude"
+        )
+    X = {
+        split: np.column_stack([encode_column(f, t.frame[f["name"]], t) for f in features])
+        for split, t in tables.items()
+    }
+    for f in features:
+        if f["kind"] == "categorical":
+            for split in ("val", "test"):
+                if split in tables:
+                    unseen = ~tables[split].frame[f["name"]].str.strip().isin(f["categories"])
+                    unseen &= ~is_missing(tables[split].frame[f["name"]])
+                    if unseen.any():
+                        notices.append(
+                            f"{split}.csv: {int(unseen.sum())} value(s) of '{f['name']}' do not "
+                            "occur in train.csv; coded as unknown (-1)"
+                        )
+    X_train, y_train = X["train"], y["train"]
+    whole = len(y_train)
+    for split in ("test", "val"):
+        if split in tables:
+            continue
+        # a share of the original file's rows, whether one split or both are carved out
+        share = HOLDOUT_SHARE * whole / len(y_train)
+        kept, held = stratified_split(y_train, share, cfg.seed + SPLITS.index(split))
+        X[split], y[split] = X_train[held], y_train[held]
+        X_train, y_train = X_train[kept], y_train[kept]
+        sources[split] = "from train.csv"
+        notices.append(
+            f"{split}.csv not found: held out {len(held)} rows of train.csv as the {split} "
+            "split (stratified, with the seed)"
+        )
+    counts = np.bincount(y_train, minlength=len(target["classes"]))
+    if counts.min() < 2:
+        k = target["classes"][int(np.argmin(counts))]
+        raise UserError(
+            f"{tables['train'].path}: class {k!r} of '{target['name']}' has fewer than 2 training "
+            "rows; a forest cannot learn it. Add rows or merge the class"
+        )
+    positive = target["classes"].index(target["positive"])
+    data = Dataset(
+        X_train=X_train,
+        y_train=y_train,
+        X_val=X["val"],
+        y_val=y["val"],
+        X_test=X["test"],
+        y_test=y["test"],
+        n_classes=len(target["classes"]),
+        positive=positive,
+        feature_rank=reference_ranking(X_train, y_train, cfg.seed),
+    )
+    spec = {
+        "target": target,
+        "features": features,
+        "feature_rank": list(data.feature_rank),
+        "encodings": {s: tables[s].encoding for s in tables},
+    }
+    rows = {"train": len(y_train), "val": len(y["val"]), "test": len(y["test"])}
+    return Prepared(
+        data=data,
+        spec=spec,
+        notices=notices,
+        split_files=sources,
+        row_counts=rows,
+        files=[t.path for t in tables.values()],
+    )

@@ -1,0 +1,34 @@
+"""Progress: a tqdm bar on a terminal, plain lines in logs and CI."""
+
+from __future__ import annotations
+
+import sys
+
+from tqdm import tqdm
+
+
+class Progress:
+    """Counts finished units; draws a bar on a TTY, else prints a line every ~10%."""
+
+    def __init__(self, total: int, label: str, stream=None):
+        self.total, self.label, self.done = total, label, 0
+        self.stream = stream or sys.stderr
+        self.bar = (
+            tqdm(total=total, desc=label, unit="family", file=self.stream, leave=False)
+            if self.stream.isatty() and total
+            else None
+        )
+        self._next_line = 0
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        if self.bar is not None:
+            self.bar.update(n)
+        elif self.done >= self._next_line or self.done == self.total:
+            pct = 100 * self.done // max(self.total, 1)
+            print(f"{self.label}: {self.done}/{self.total} ({pct}%)", file=self.stream, flush=True)
+            self._next_line = self.done + max(1, self.total // 10)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()

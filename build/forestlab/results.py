@@ -1,0 +1,78 @@
+"""Assembling family records into the published results, and reading slices of them.
+
+`results.json` is the contract with the viewer: versioned, deterministic (no timings: fit
+times vary run to run, so they go to `timings.json`, which is not published), and rounded to
+what a student can see.
+"""
+
+from __future__ import annotations
+
+from forestlab.core.family import FAMILY_KEYS
+
+RESULTS_SCHEMA = "forestlab.results/1"
+DIMENSIONS = ("n_estimators", *FAMILY_KEYS)
+DIGITS = 4
+
+
+def _round(obj):
+    if isinstance(obj, float):
+        return round(obj, DIGITS)
+    if isinstance(obj, dict):
+        return {k: _round(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_round(v) for v in obj]
+    return obj
+
+
+def family_id(params: dict) -> tuple:
+    return tuple(params[k] for k in FAMILY_KEYS)
+
+
+def published_family(record: dict) -> dict:
+    """A family record without its timings, rounded for the site."""
+    points = [{k: v for k, v in p.items() if k != "fit_seconds"} for p in record["points"]]
+    return _round({**{k: v for k, v in record.items() if k != "points"}, "points": points})
+
+
+def timings(records: list[dict]) -> list[dict]:
+    return [
+        {
+            "params": r["params"],
+            "fit_seconds": {p["n_estimators"]: p["fit_seconds"] for p in r["points"]},
+        }
+        for r in records
+    ]
+
+
+class Results:
+    """Family records with lookups by grid point."""
+
+    def __init__(self, records: list[dict], dims: dict[str, list]):
+        self.records = records
+        self.dims = dims
+        self.by_family = {family_id(r["params"]): r for r in records}
+
+    def point(self, params: dict, n_estimators: int) -> dict:
+        record = self.by_family[family_id(params)]
+        return next(p for p in record["points"] if p["n_estimators"] == n_estimators)
+
+    def best(self, split: str = "val", metric: str = "accuracy") -> tuple[dict, dict]:
+        """(family params, point) with the best score; ties go to the smaller model."""
+        best_key, best = None, None
+        for i, r in enumerate(self.records):
+            for p in r["points"]:
+                key = (-p["metrics"][split][metric], p["n_nodes"], i)
+                if best_key is None or key < best_key:
+                    best_key, best = key, (r["params"], p)
+        assert best is not None
+        return best
+
+    def vary(self, params: dict, n_estimators: int, dim: str) -> list[tuple[object, dict]]:
+        """Points along one dimension, all else fixed at (params, n_estimators)."""
+        out = []
+        for value in self.dims[dim]:
+            if dim == "n_estimators":
+                out.append((value, self.point(params, value)))
+            else:
+                out.append((value, self.point({**params, dim: value}, n_estimators)))
+        return out

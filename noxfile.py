@@ -1,0 +1,80 @@
+"""Maintainer tasks. `nox -s serve` builds the site and serves it; `nox -s tests` tests it.
+
+Dependencies come from pyproject.toml (the project's pinned dependencies plus its
+dependency groups), so versions are declared in one place.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["lint", "tests"]
+
+PYTHON = "3.11"
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+ENV = {"NO_MKDOCS_2_WARNING": "1"}  # Material's banner about MkDocs 2; we pin MkDocs 1.6
+
+
+def _install(session: nox.Session, *groups: str) -> None:
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, *groups))
+
+
+def _source_date_epoch() -> str:
+    """SOURCE_DATE_EPOCH as given, else the last commit's time: same inputs, same site."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        return os.environ["SOURCE_DATE_EPOCH"]
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%ct"], capture_output=True, text=True, check=True
+        )
+        return out.stdout.strip() or "0"
+    except (OSError, subprocess.CalledProcessError):
+        return "0"
+
+
+def _build_site(session: nox.Session) -> None:
+    env = {**ENV, "SOURCE_DATE_EPOCH": _source_date_epoch()}
+    session.run("forestlab", "build", *session.posargs, env=env)
+    session.run("mkdocs", "build", "--strict", env=env)
+
+
+@nox.session(python=PYTHON)
+def build(session: nox.Session) -> None:
+    """Train the grid from splits/ (cached) and build the static site into site/."""
+    _install(session)
+    _build_site(session)
+
+
+@nox.session(python=PYTHON)
+def serve(session: nox.Session) -> None:
+    """Build, then serve the site on http://127.0.0.1:8000 with live reload."""
+    _install(session)
+    _build_site(session)
+    session.run("mkdocs", "serve", "--dev-addr", "127.0.0.1:8000", env=ENV)
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The test suite (offline). Extra arguments go to pytest, e.g. `-m "not slow"`."""
+    _install(session, "test")
+    session.run("pytest", *session.posargs, env=ENV)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff lint and format check."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON, default=False)
+def bench(session: nox.Session) -> None:
+    """Benchmarks on the default grid, measured side by side; prints every figure and goal."""
+    _install(session, "bench")
+    session.run("python", "benchmarks/bench.py", *session.posargs, env=ENV)

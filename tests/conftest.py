@@ -1,0 +1,101 @@
+"""Shared helpers: small real data sets written as CSV, and the CLI run in-process."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+import yaml
+from forestlab.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED = ROOT / "splits"
+
+TINY_GRID = {
+    "n_estimators": [1, 3, 6],
+    "max_depth": [2, None],
+    "max_features": ["sqrt"],
+    "min_samples_leaf": [1, 5],
+    "sample_fraction": [0.5, 1.0],
+}
+
+
+def write_csv(path: Path, header: list[str], rows: list[list], encoding="utf-8", delimiter=","):
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.write_bytes(buf.getvalue().encode(encoding))
+
+
+def write_config(folder: Path, **sections) -> Path:
+    cfg = {"data": {"target": "survived"}, "grid": TINY_GRID, "build": {"jobs": 1}}
+    cfg.update(sections)
+    path = folder / "forestlab.yml"
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def bundled_rows(split: str, n: int | None = None) -> tuple[list[str], list[list[str]]]:
+    with open(BUNDLED / f"{split}.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    return rows[0], rows[1 : (n + 1 if n else None)]
+
+
+def small_splits(folder: Path, n_train=240, n_val=80, n_test=80, **config) -> Path:
+    """A real, small copy of the bundled splits plus a tiny-grid config."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for split, n in (("train", n_train), ("val", n_val), ("test", n_test)):
+        if n:
+            header, rows = bundled_rows(split, n)
+            write_csv(folder / f"{split}.csv", header, rows)
+    write_config(folder, **config)
+    return folder
+
+
+class Run:
+    def __init__(self, code: int, out: str, err: str):
+        self.code, self.out, self.err = code, out, err
+
+
+def run_cli(*args: str) -> Run:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main([str(a) for a in args])
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` with its bytes (empty when the folder does not exist)."""
+    if not folder.exists():
+        return {}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def tiny_build(tmp_path_factory):
+    """The tiny grid on the small splits, built once per test module."""
+    base = tmp_path_factory.mktemp("tiny")
+    splits = small_splits(base / "splits")
+    work = base / "work"
+    result = run_cli("build", "--splits", splits, "--work", work)
+    assert result.code == 0, result.err
+    return {"splits": splits, "work": work, "run": result}
+
+
+@pytest.fixture
+def copy_build(tiny_build, tmp_path):
+    """A private copy of the tiny build, for tests that change it."""
+    splits = tmp_path / "splits"
+    work = tmp_path / "work"
+    shutil.copytree(tiny_build["splits"], splits)
+    shutil.copytree(tiny_build["work"], work)
+    return {"splits": splits, "work": work}

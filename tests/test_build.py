@@ -1,0 +1,227 @@
+"""The whole build on a tiny grid: cache, rebuilds, determinism, Dask, charts, site."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ROOT, run_cli, snapshot, write_csv
+from forestlab.cache import Cache
+from test_loading import ZH_HEADER, zh_config, zh_rows
+
+PUBLISHED = ("results.json", "data.json")
+
+
+def published(work: Path) -> dict[str, bytes]:
+    """The output that reaches the site (timings and build time excluded by design)."""
+    files = snapshot(work / "out")
+    return {k: v for k, v in files.items() if k in PUBLISHED or k.startswith("charts/")}
+
+
+def test_cold_build_trains_every_family(tiny_build):
+    assert "trained 8 of 8 families, 0 cached (24 grid points)" in tiny_build["run"].out
+    assert "training families: 8/8 (100%)" in tiny_build["run"].err  # plain lines off a TTY
+    results = json.loads((tiny_build["work"] / "out" / "results.json").read_text())
+    assert results["schema"] == "forestlab.results/1"
+    assert len(results["families"]) == 8
+    point = results["families"][0]["points"][0]
+    assert set(point["metrics"]) == {"train", "val", "test"}
+    assert "fit_seconds" not in point  # timings are not published: they vary run to run
+    timings = json.loads((tiny_build["work"] / "out" / "timings.json").read_text())
+    assert all(t["fit_seconds"]["6"] > 0 for t in timings)
+
+
+def test_rebuild_with_nothing_changed_trains_nothing(copy_build):
+    before = published(copy_build["work"])
+    result = run_cli("build", "--splits", copy_build["splits"], "--work", copy_build["work"])
+    assert result.code == 0
+    assert "trained 0 of 8 families, 8 cached" in result.out
+    assert published(copy_build["work"]) == before
+
+
+def test_changing_one_grid_value_trains_only_new_families(copy_build):
+    path = copy_build["splits"] / "forestlab.yml"
+    cfg = yaml.safe_load(path.read_text())
+    cfg["grid"]["max_depth"] = [2, 4, None]
+    path.write_text(yaml.safe_dump(cfg))
+    result = run_cli("build", "--splits", copy_build["splits"], "--work", copy_build["work"])
+    assert "trained 4 of 12 families, 8 cached" in result.out
+
+
+def test_force_retrains_everything_to_the_same_results(copy_build):
+    before = published(copy_build["work"])
+    result = run_cli(
+        "build", "--splits", copy_build["splits"], "--work", copy_build["work"], "--force"
+    )
+    assert "trained 8 of 8 families, 0 cached" in result.out
+    assert published(copy_build["work"]) == before
+
+
+@pytest.mark.parametrize("damage", ["truncate", "empty", "tamper"])
+def test_damaged_cache_entry_is_retrained_not_loaded(copy_build, damage):
+    entries = sorted((copy_build["work"] / "cache" / "families").rglob("*.json"))
+    victim = entries[0]
+    data = victim.read_bytes()
+    if damage == "truncate":
+        victim.write_bytes(data[: len(data) // 2])
+    elif damage == "empty":
+        victim.write_bytes(b"")
+    else:  # a plausible edit: a better accuracy than was measured
+        victim.write_bytes(re.sub(rb'"accuracy":0\.\d+', b'"accuracy":0.99', data, count=1))
+    before = published(copy_build["work"])
+    result = run_cli("build", "--splits", copy_build["splits"], "--work", copy_build["work"])
+    assert "trained 1 of 8 families, 7 cached" in result.out
+    assert re.search(
+        rf"notice: cache entry {victim.name} (failed its checksum|is unreadable)", result.err
+    )
+    assert published(copy_build["work"]) == before
+    record, problem = Cache(copy_build["work"] / "cache").load(victim.stem)
+    assert record is not None and problem is None
+
+
+def _build_in_subprocess(splits: Path, work: Path, hashseed: str, *extra: str) -> None:
+    env = {**os.environ, "PYTHONHASHSEED": hashseed}
+    subprocess.run(
+        [sys.executable, "-m", "forestlab", "build", "--splits", splits, "--work", work, *extra],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+
+
+@pytest.mark.slow
+def test_builds_under_different_hash_seeds_are_byte_identical(tiny_build, tmp_path):
+    _build_in_subprocess(tiny_build["splits"], tmp_path / "a", "1")
+    _build_in_subprocess(tiny_build["splits"], tmp_path / "b", "4242", "--jobs", "2")
+    a, b = published(tmp_path / "a"), published(tmp_path / "b")
+    assert len(a) > 10 and a == b
+    assert a == published(tiny_build["work"])
+
+
+@pytest.mark.slow
+def test_dask_cluster_gives_the_same_results(tiny_build, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        host="127.0.0.1",
+        dashboard_address=None,
+        processes=True,
+    ) as cluster:
+        result = run_cli(
+            "build",
+            "--splits",
+            tiny_build["splits"],
+            "--work",
+            tmp_path,
+            "--scheduler",
+            cluster.scheduler_address,
+        )
+    assert result.code == 0, result.err
+    assert "trained 8 of 8 families, 0 cached" in result.out
+    assert published(tmp_path) == published(tiny_build["work"])
+
+
+def test_unreachable_scheduler_is_a_user_error(copy_build):
+    pytest.importorskip("distributed")
+    result = run_cli(
+        "build",
+        "--splits",
+        copy_build["splits"],
+        "--work",
+        copy_build["work"],
+        "--force",
+        "--scheduler",
+        "tcp://127.0.0.1:9",
+    )
+    assert result.code == 2 and "cannot reach the Dask scheduler" in result.err
+
+
+def test_chinese_names_appear_as_text_in_the_charts(tmp_path):
+    splits = tmp_path / "splits"
+    splits.mkdir()
+    write_csv(splits / "train.csv", ZH_HEADER, zh_rows(300), encoding="gb18030")
+    zh_config(splits)
+    result = run_cli("build", "--splits", splits, "--work", tmp_path / "work")
+    assert result.code == 0, result.err
+    svg = (tmp_path / "work" / "out" / "charts" / "importance.zh.svg").read_text(encoding="utf-8")
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert {"年龄", "票价", "性别", "舱位"} <= set(texts)
+    assert "特征重要性" in texts  # the chart's own Chinese title, as text, not paths
+    assert "<path" in svg and "glyph" not in svg.lower()
+    cm = (tmp_path / "work" / "out" / "charts" / "confusion.zh.svg").read_text(encoding="utf-8")
+    assert "幸存" in cm and "遇难" in cm
+
+
+def test_every_chart_is_drawn_in_both_languages(tiny_build):
+    charts = sorted(p.name for p in (tiny_build["work"] / "out" / "charts").iterdir())
+    stems = {c.rsplit(".", 2)[0] for c in charts}
+    assert stems == {
+        "trees",
+        "confusion",
+        "importance",
+        "roc",
+        "curve-max_depth",
+        "curve-min_samples_leaf",
+        "curve-sample_fraction",
+    }
+    assert len(charts) == 2 * len(stems)
+
+
+def test_mkdocs_builds_the_results_page_strictly(tiny_build, tmp_path):
+    env = {
+        **os.environ,
+        "FORESTLAB_OUT": str(tiny_build["work"] / "out"),
+        "NO_MKDOCS_2_WARNING": "1",
+    }
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "-f",
+            ROOT / "mkdocs.yml",
+            "-d",
+            tmp_path / "site",
+        ],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+    page = (tmp_path / "site" / "results" / "index.html").read_text(encoding="utf-8")
+    assert "Best configuration on validation" in page
+    assert "generated/charts/trees.en.svg" in page
+    assert (tmp_path / "site" / "generated" / "results.json").is_file()
+    assert not (tmp_path / "site" / "generated" / "timings.json").exists()
+
+
+def test_mkdocs_without_build_output_says_what_to_run(tmp_path):
+    env = {**os.environ, "FORESTLAB_OUT": str(tmp_path / "none"), "NO_MKDOCS_2_WARNING": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-f", ROOT / "mkdocs.yml", "-d", tmp_path / "s"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode != 0
+    assert "run `forestlab build`" in proc.stderr
+
+
+@pytest.mark.parametrize("command", [[], ["build"], ["check"], ["options"]])
+def test_every_command_has_help(command):
+    proc = subprocess.run(
+        [sys.executable, "-m", "forestlab", *command, "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert proc.stdout.startswith("usage: forestlab")

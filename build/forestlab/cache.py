@@ -81,6 +81,15 @@ class Cache:
         except (ValueError, KeyError, TypeError):
             return None, f"cache entry {path.name} is unreadable"
 
+    def memo(self, kind: str, inputs, compute):
+        """A small derived value (JSON-able), computed once per distinct `inputs`."""
+        key = sha256(canonical_json({"kind": kind, "inputs": inputs, "code": code_version()}))
+        value, _ = self.load(key)
+        if value is None:
+            value = {"value": compute()}
+            self.store(key, value)
+        return value["value"]
+
     def store(self, key: str, record: dict) -> None:
         entry = {"key": key, "sha256": sha256(canonical_json(record)), "record": record}
         write_atomic(self.path(key), canonical_json(entry))

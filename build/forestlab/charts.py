@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import io
 import warnings
-from pathlib import Path
 
+import joblib
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from forestlab.core.metrics import ROC_FPR_GRID
-from forestlab.results import Results, family_id
-
-LANGS = ("zh", "en")
+from forestlab.results import LANGS, Results, family_id
 
 STYLE = {
     "svg.fonttype": "none",
@@ -171,32 +169,47 @@ def roc(point: dict, lang: str) -> bytes:
     return _svg(fig)
 
 
-def draw_all(results: Results, names: dict, out: Path) -> list[str]:
-    """Write every static figure in both languages under `out`; return their file names.
-
-    `names[lang]` holds the display names: {"features": [...], "classes": [...]}.
-    """
+def chart_inputs(results: Results) -> dict:
+    """What the figures need, taken from the results: the best point, its family and the
+    slices through it along each dimension that has more than one value."""
     params, point = results.best()
-    record = results.by_family[family_id(params)]
     n = point["n_estimators"]
-    files = []
-    out.mkdir(parents=True, exist_ok=True)
+    return {
+        "record": results.by_family[family_id(params)],
+        "point": point,
+        "slices": {
+            dim: results.vary(params, n, dim)
+            for dim, values in results.dims.items()
+            if len(values) > 1 and dim != "n_estimators"
+        },
+    }
+
+
+def figures(inputs: dict, names: dict, lang: str) -> dict[str, bytes]:
+    """Every static figure in one language, as {file name: SVG bytes}.
+
+    `names` holds the display names for `lang`: {"features": [...], "classes": [...]}.
+    """
+    point = inputs["point"]
     with plt.rc_context(STYLE):
-        for lang in LANGS:
-            figures = {
-                "trees": trees_curve(record, n, lang),
-                "confusion": confusion(point, names[lang]["classes"], lang),
-                "importance": importance(point, names[lang]["features"], lang),
-            }
-            if "roc_val" in point:
-                figures["roc"] = roc(point, lang)
-            for dim, values in results.dims.items():
-                if len(values) > 1 and dim != "n_estimators":
-                    figures[f"curve-{dim}"] = validation_curve(
-                        results.vary(params, n, dim), dim, lang
-                    )
-            for name, svg in figures.items():
-                file = f"{name}.{lang}.svg"
-                (out / file).write_bytes(svg)
-                files.append(file)
-    return sorted(files)
+        svgs = {
+            "trees": trees_curve(inputs["record"], point["n_estimators"], lang),
+            "confusion": confusion(point, names["classes"], lang),
+            "importance": importance(point, names["features"], lang),
+        }
+        if "roc_val" in point:
+            svgs["roc"] = roc(point, lang)
+        for dim, points in inputs["slices"].items():
+            svgs[f"curve-{dim}"] = validation_curve(points, dim, lang)
+    return {f"{name}.{lang}.svg": svg for name, svg in svgs.items()}
+
+
+def draw_all(results: Results, names: dict, jobs: int = 1) -> dict[str, bytes]:
+    """Figures in every language; languages are drawn in parallel when jobs > 1 (the build's
+    worker processes are already running by then)."""
+    inputs = chart_inputs(results)
+    n_jobs = min(jobs, len(LANGS))
+    per_lang = joblib.Parallel(n_jobs=n_jobs)(
+        joblib.delayed(figures)(inputs, names[lang], lang) for lang in LANGS
+    )
+    return {name: svg for svgs in per_lang for name, svg in sorted(svgs.items())}

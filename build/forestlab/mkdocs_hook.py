@@ -17,7 +17,7 @@ from mkdocs.structure.files import File, Files
 from forestlab.pages import results_page
 
 #: Build output that is not published: it varies from run to run (timings, build time).
-PRIVATE = {"timings.json", "build.json"}
+PRIVATE = {"timings.json", "build.json", "stamp.txt"}
 _state: dict = {}
 
 

@@ -17,14 +17,23 @@ from pathlib import Path
 
 import numpy as np
 
-from forestlab import __version__, cache, charts, grid, runner
+import forestlab
+from forestlab import __version__, cache, grid, runner
 from forestlab.config import Config, load_config
 from forestlab.core.family import Dataset
-from forestlab.prepare import Prepared, prepare
+from forestlab.prepare import Prepared, array_digest, prepare, reference_ranking
 from forestlab.progress import Progress
-from forestlab.results import DIMENSIONS, RESULTS_SCHEMA, Results, published_family, timings
+from forestlab.results import (
+    DIMENSIONS,
+    LANGS,
+    RESULTS_SCHEMA,
+    Results,
+    published_family,
+    timings,
+)
 
 LIBRARIES = ("scikit-learn", "numpy", "scipy", "pandas", "matplotlib", "joblib")
+STAMP = "stamp.txt"
 
 
 @dataclass
@@ -61,28 +70,40 @@ class Summary:
     train_seconds: float
     total_seconds: float
     notices: list[str] = field(default_factory=list)
+    published: bool = True
 
     def line(self) -> str:
+        output = "" if self.published else "; output already up to date"
         return (
             f"trained {self.trained} of {self.n_families} families, {self.cached} cached "
             f"({self.n_points} grid points) in {self.total_seconds:.1f} s "
-            f"(fitting {self.train_seconds:.1f} s)"
+            f"(fitting {self.train_seconds:.1f} s){output}"
         )
 
 
 def hash_dataset(data: Dataset) -> str:
-    h = hashlib.sha256()
-    for name in ("X_train", "y_train", "X_val", "y_val", "X_test", "y_test"):
-        arr = np.ascontiguousarray(getattr(data, name))
-        h.update(f"{name}:{arr.dtype}:{arr.shape}".encode())
-        h.update(arr.tobytes())
-    h.update(json.dumps([data.n_classes, data.positive, list(data.feature_rank)]).encode())
-    return h.hexdigest()
+    arrays = (data.X_train, data.y_train, data.X_val, data.y_val, data.X_test, data.y_test)
+    meta = json.dumps([data.n_classes, data.positive, list(data.feature_rank)]).encode()
+    return hashlib.sha256(array_digest(*arrays).encode() + meta).hexdigest()
+
+
+def expected_cost(params: dict) -> float:
+    """Rough relative fit cost, to start the longest families first (less idle time at the
+    end when families run in parallel)."""
+    share = params["max_features"] if isinstance(params["max_features"], float) else 0.35
+    depth = params["max_depth"] or 30
+    return params["sample_fraction"] * share * min(depth, 30) / params["min_samples_leaf"] ** 0.5
 
 
 def configure(paths: Paths) -> tuple[Config, Prepared]:
     cfg = load_config(paths.config)
-    prepared = prepare(paths.splits, cfg)
+    store = cache.Cache(paths.cache)
+
+    def ranker(X, y, seed):
+        inputs = {"X": array_digest(X), "y": array_digest(y), "seed": seed}
+        return store.memo("reference-ranking", inputs, lambda: reference_ranking(X, y, seed))
+
+    prepared = prepare(paths.splits, cfg, ranker)
     grid.check_size(cfg, len(prepared.data.y_train), len(prepared.spec["features"]))
     return cfg, prepared
 
@@ -108,6 +129,7 @@ def train(
             elif problem:
                 notices.append(f"{problem}; training that family again")
     todo = [(k, f) for k, f in zip(p.keys, p.families, strict=True) if k not in records]
+    todo.sort(key=lambda kf: expected_cost(kf[1]), reverse=True)
     bar = Progress(len(todo), "training families", stream)
     fit_start = time.perf_counter()
     try:
@@ -147,7 +169,7 @@ def display_names(cfg: Config, spec: dict) -> dict:
             "classes": [name(cfg.data.class_labels, c, lang) for c in spec["target"]["classes"]],
             "target": name(cfg.data.column_names, spec["target"]["name"], lang),
         }
-        for lang in charts.LANGS
+        for lang in LANGS
     }
 
 
@@ -156,7 +178,7 @@ def _file_hashes(paths: Paths, prepared: Prepared) -> dict:
     return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
 
 
-def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary) -> Path:
+def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: int = 1) -> Path:
     """Write results, charts and metadata to a staging folder, then swap it in whole."""
     cfg, prepared = p.cfg, p.prepared
     dims = {d: getattr(cfg.grid, d) for d in DIMENSIONS}
@@ -180,7 +202,12 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary) -> Pat
             "families": [published_family(r) for r in records],
         },
     )
-    chart_files = charts.draw_all(results, names, stage / "charts")
+    from forestlab import charts  # matplotlib loads only when there is something to draw
+
+    svgs = charts.draw_all(results, names, jobs)
+    for name, svg in svgs.items():
+        (stage / "charts" / name).write_bytes(svg)
+    chart_files = sorted(svgs)
     write_json(
         "data.json",
         {
@@ -214,8 +241,38 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary) -> Pat
             "summary": summary.line(),
         },
     )
+    (stage / STAMP).write_text(output_stamp(paths, p))
     swap_in(stage, paths.out)
     return paths.out
+
+
+def output_stamp(paths: Paths, p: Plan) -> str:
+    """Hash of everything the published output depends on: when it matches the stamp in the
+    current output, publishing again would write the same bytes, so it is skipped."""
+    package = Path(forestlab.__file__).parent
+    code = {
+        f.relative_to(package).as_posix(): cache.sha256(f.read_bytes())
+        for f in sorted(package.rglob("*.py"))
+    }
+    return cache.sha256(
+        cache.canonical_json(
+            {
+                "families": p.keys,
+                "config": p.cfg.model_dump(),
+                "spec": p.prepared.spec,
+                "notices": p.prepared.notices,
+                "sources": p.prepared.split_files,
+                "files": _file_hashes(paths, p.prepared),
+                "code": code,
+                "versions": {lib: version(lib) for lib in LIBRARIES},
+            }
+        )
+    )
+
+
+def is_current(paths: Paths, p: Plan) -> bool:
+    stamp = paths.out / STAMP
+    return stamp.is_file() and stamp.read_text() == output_stamp(paths, p)
 
 
 def swap_in(stage: Path, target: Path) -> None:
@@ -233,8 +290,11 @@ def build(paths: Paths, jobs: int, scheduler: str | None = None, force: bool = F
     cfg, prepared = configure(paths)
     p = plan(cfg, prepared)
     store = cache.Cache(paths.cache)
-    records, summary = train(p, store, jobs or cfg.build.jobs, scheduler, force, stream)
-    publish(paths, p, records, summary)
+    jobs = jobs or cfg.build.jobs
+    records, summary = train(p, store, jobs, scheduler, force, stream)
+    summary.published = force or summary.trained > 0 or not is_current(paths, p)
+    if summary.published:
+        publish(paths, p, records, summary, 1 if scheduler else jobs)
     summary.total_seconds = time.perf_counter() - start
     summary.notices = prepared.notices + summary.notices
     return summary

@@ -10,6 +10,7 @@ Categories are ordinal-coded: one column per original feature keeps feature impo
 from __future__ import annotations
 
 import difflib
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -251,7 +252,19 @@ def reference_ranking(X: np.ndarray, y: np.ndarray, seed: int) -> tuple[int, ...
     return tuple(int(i) for i in np.argsort(-forest.feature_importances_, kind="stable"))
 
 
-def prepare(folder: Path, cfg: Config) -> Prepared:
+def array_digest(*arrays: np.ndarray) -> str:
+    """sha256 over arrays' dtype, shape and bytes."""
+    h = hashlib.sha256()
+    for arr in arrays:
+        arr = np.ascontiguousarray(arr)
+        h.update(f"{arr.dtype}:{arr.shape}".encode())
+        h.update(arr.tobytes())
+    return h.hexdigest()
+
+
+def prepare(folder: Path, cfg: Config, ranker=reference_ranking) -> Prepared:
+    """Read and encode the splits. `ranker(X, y, seed)` orders the features by importance
+    (the build passes a cached one)."""
     notices: list[str] = []
     tables, sources = _read_splits(folder, notices)
     _check_columns(tables)
@@ -311,7 +324,7 @@ def prepare(folder: Path, cfg: Config) -> Prepared:
         y_test=y["test"],
         n_classes=len(target["classes"]),
         positive=positive,
-        feature_rank=reference_ranking(X_train, y_train, cfg.seed),
+        feature_rank=tuple(ranker(X_train, y_train, cfg.seed)),
     )
     spec = {
         "target": target,

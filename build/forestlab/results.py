@@ -10,6 +10,8 @@ from __future__ import annotations
 from forestlab.core.family import FAMILY_KEYS
 
 RESULTS_SCHEMA = "forestlab.results/1"
+#: The site's languages, Chinese first.
+LANGS = ("zh", "en")
 DIMENSIONS = ("n_estimators", *FAMILY_KEYS)
 DIGITS = 4
 

@@ -18,7 +18,6 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.ensemble import RandomForestClassifier
 
 from forestlab.core.metrics import evaluate, roc_points
 
@@ -78,6 +77,9 @@ def family_features(data: Dataset, top_k: int | None) -> np.ndarray:
 
 
 def make_forest(params: dict, n_estimators: int, seed: int, warm_start: bool = False):
+    # imported here: a build whose families are all cached never needs scikit-learn loaded
+    from sklearn.ensemble import RandomForestClassifier
+
     return RandomForestClassifier(
         n_estimators=n_estimators,
         max_depth=params["max_depth"],
@@ -104,23 +106,42 @@ def _tree_probas(trees, X32: np.ndarray, classes: np.ndarray, n_classes: int):
             yield out
 
 
-def _prefix_runs(trees, X, y, classes, n_classes, counts):
+def _prefix_runs(trees, splits: dict, classes, n_classes, counts):
     """Running mean over trees: accuracy for every prefix 1..N, probabilities at `counts`.
 
-    Accumulates in the order and precision RandomForestClassifier.predict_proba uses, so the
-    probabilities at n trees are bit-identical to those of an n-tree forest.
+    All splits go through each tree in one stacked call (one call per tree instead of one per
+    tree and split). Accumulates in the order and precision RandomForestClassifier uses, so
+    the probabilities at n trees are bit-identical to those of an n-tree forest.
     """
-    X32 = np.asarray(X, dtype=np.float32)
+    names = list(splits)
+    X32 = np.vstack([np.asarray(splits[s][0], dtype=np.float32) for s in names])
+    bounds = np.cumsum([0] + [len(splits[s][1]) for s in names])
+    parts = {s: slice(bounds[i], bounds[i + 1]) for i, s in enumerate(names)}
     total = np.zeros((len(X32), n_classes))
-    curve, at = [], {}
+    mean = np.empty_like(total)
+    hit = np.empty(len(X32), dtype=bool)
+    y_all = np.concatenate([splits[s][1] for s in names])
+    sizes = np.diff(bounds)
+    curves = {s: [] for s in names}
+    at = {}
     wanted = set(counts)
+    # This loop runs once per tree for every family: buffers are reused, and for two
+    # classes "argmax" is the comparison it amounts to (class 1 only when strictly larger).
     for i, p in enumerate(_tree_probas(trees, X32, classes, n_classes), start=1):
         total += p
-        mean = total / i
-        curve.append(float((np.argmax(mean, axis=1) == y).mean()))
+        np.divide(total, i, out=mean)
+        if n_classes == 2:
+            np.greater(mean[:, 1], mean[:, 0], out=hit)
+            np.equal(hit, y_all, out=hit)
+        else:
+            np.equal(np.argmax(mean, axis=1), y_all, out=hit)
+        correct = np.add.reduceat(hit, bounds[:-1])
+        for s, c, size in zip(names, correct, sizes, strict=True):
+            curves[s].append(float(c / size))
         if i in wanted:
-            at[i] = mean
-    return curve, at
+            at[i] = mean.copy()
+    probas = {s: {n: at[n][parts[s]] for n in counts} for s in names}
+    return curves, probas
 
 
 def _tree_importances(trees) -> list:
@@ -167,10 +188,7 @@ def fit_family(data: Dataset, params: dict, tree_counts: list[int], seed: int) -
     splits = {"train": (X_fit, y_fit), "val": (sub(data.X_val), data.y_val)}
     if data.X_test is not None:
         splits["test"] = (sub(data.X_test), data.y_test)
-    runs = {
-        name: _prefix_runs(trees, X, y, classes, data.n_classes, counts)
-        for name, (X, y) in splits.items()
-    }
+    curves, probas = _prefix_runs(trees, splits, classes, data.n_classes, counts)
     per_tree_imp = _tree_importances(trees)
     n_nodes = np.cumsum([t.tree_.node_count for t in trees])
     depths = np.maximum.accumulate([t.tree_.max_depth for t in trees])
@@ -187,11 +205,11 @@ def fit_family(data: Dataset, params: dict, tree_counts: list[int], seed: int) -
             "max_depth_reached": int(depths[n - 1]),
             "importances": [round(float(v), 6) for v in importances],
             "metrics": {
-                name: evaluate(splits[name][1], runs[name][1][n], data.positive) for name in splits
+                name: evaluate(splits[name][1], probas[name][n], data.positive) for name in splits
             },
         }
         if data.n_classes == 2:
-            point["roc_val"] = roc_points(data.y_val, runs["val"][1][n], data.positive)
+            point["roc_val"] = roc_points(data.y_val, probas["val"][n], data.positive)
         points.append(point)
 
     return {
@@ -200,6 +218,6 @@ def fit_family(data: Dataset, params: dict, tree_counts: list[int], seed: int) -
         "seed": seed,
         "n_train_rows": len(rows),
         "features_used": [int(c) for c in cols],
-        "curve": {name: [round(v, 6) for v in runs[name][0]] for name in ("train", "val")},
+        "curve": {name: [round(v, 6) for v in curves[name]] for name in ("train", "val")},
         "points": points,
     }

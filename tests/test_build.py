@@ -13,6 +13,7 @@ import pytest
 import yaml
 from conftest import ROOT, run_cli, snapshot, write_csv
 from forestlab.cache import Cache
+from forestlab.config import options_reference
 from test_loading import ZH_HEADER, zh_config, zh_rows
 
 PUBLISHED = ("results.json", "data.json")
@@ -201,6 +202,9 @@ def test_mkdocs_builds_the_results_page_strictly(tiny_build, tmp_path):
     assert "generated/charts/trees.en.svg" in page
     assert (tmp_path / "site" / "generated" / "results.json").is_file()
     assert not (tmp_path / "site" / "generated" / "timings.json").exists()
+    config_page = (tmp_path / "site" / "configuration" / "index.html").read_text(encoding="utf-8")
+    missing = [key for key, _, _ in options_reference() if f"<td>{key}</td>" not in config_page]
+    assert missing == []  # every option of the schema is documented on the site
 
 
 def test_mkdocs_without_build_output_says_what_to_run(tmp_path):

@@ -14,7 +14,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from forestlab.pages import results_page
+from forestlab.pages import configuration_page, results_page
 
 #: Build output that is not published: it varies from run to run (timings, build time).
 PRIVATE = {"timings.json", "build.json", "stamp.txt"}
@@ -48,4 +48,5 @@ def on_files(files: Files, config) -> Files:
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     data = json.loads((out / "data.json").read_text(encoding="utf-8"))
     files.append(File.generated(config, "results.md", content=results_page(results, data)))
+    files.append(File.generated(config, "configuration.md", content=configuration_page()))
     return files

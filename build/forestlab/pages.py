@@ -86,3 +86,35 @@ while you read this page.
 
 {_table(["trees", *dims[1:], "val accuracy", "train accuracy"], top)}
 """
+
+
+def configuration_page() -> str:
+    """Every configuration option, generated from the schema so the two never disagree."""
+    from forestlab.config import options_reference
+
+    rows = [[key, default, doc] for key, default, doc in options_reference()]
+    return f"""# Configuration
+
+ForestLab reads `forestlab.yml` from the splits folder (or the file given with `--config`).
+Only `data.target` is required. `forestlab options` prints this list; `forestlab check`
+validates a file and reports every error at once as `Config value 'key': …`.
+
+{_table(["key", "default", "meaning"], rows)}
+
+Example, the bundled configuration:
+
+```yaml
+data:
+  target: survived
+  positive_class: 1
+  class_labels:
+    0: {{en: Died, zh: 遇难}}
+    1: {{en: Survived, zh: 幸存}}
+  column_names:
+    age: {{en: Age, zh: 年龄}}
+seed: 42
+grid:
+  n_estimators: [1, 5, 10, 25, 50, 100, 150, 200]
+  max_depth: [1, 2, 3, 5, 8, null]
+```
+"""

@@ -20,8 +20,18 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 ENV = {"NO_MKDOCS_2_WARNING": "1"}  # Material's banner about MkDocs 2; we pin MkDocs 1.6
 
 
-def _install(session: nox.Session, *groups: str) -> None:
+def _install(session: nox.Session, *groups: str, npm_dev: bool = False) -> None:
     session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, *groups))
+    # the site's browser libraries (uPlot), pinned in package-lock.json
+    session.run(
+        "npm",
+        "ci",
+        "--no-audit",
+        "--no-fund",
+        *([] if npm_dev else ["--omit=dev"]),
+        external=True,
+        silent=True,
+    )
 
 
 def _source_date_epoch() -> str:
@@ -76,5 +86,5 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON, default=False)
 def bench(session: nox.Session) -> None:
     """Benchmarks on the default grid, measured side by side; prints every figure and goal."""
-    _install(session, "bench")
+    _install(session, "bench", npm_dev=True)
     session.run("python", "benchmarks/bench.py", *session.posargs, env=ENV)

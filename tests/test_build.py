@@ -175,7 +175,7 @@ def test_every_chart_is_drawn_in_both_languages(tiny_build):
     assert len(charts) == 2 * len(stems)
 
 
-def test_mkdocs_builds_the_results_page_strictly(tiny_build, tmp_path):
+def test_mkdocs_builds_both_languages_strictly(tiny_build, tmp_path):
     env = {
         **os.environ,
         "FORESTLAB_OUT": str(tiny_build["work"] / "out"),
@@ -197,13 +197,18 @@ def test_mkdocs_builds_the_results_page_strictly(tiny_build, tmp_path):
         env=env,
         capture_output=True,
     )
-    page = (tmp_path / "site" / "results" / "index.html").read_text(encoding="utf-8")
-    assert "Best configuration on validation" in page
-    assert "generated/charts/trees.en.svg" in page
-    assert (tmp_path / "site" / "generated" / "results.json").is_file()
-    assert not (tmp_path / "site" / "generated" / "timings.json").exists()
-    config_page = (tmp_path / "site" / "configuration" / "index.html").read_text(encoding="utf-8")
-    missing = [key for key, _, _ in options_reference() if f"<td>{key}</td>" not in config_page]
+    site = tmp_path / "site"
+    overview = (site / "overview" / "index.html").read_text(encoding="utf-8")
+    assert "最佳配置" in overview and "../generated/charts/trees.zh.svg" in overview
+    overview_en = (site / "en" / "overview" / "index.html").read_text(encoding="utf-8")
+    assert (
+        "Best configurations" in overview_en
+        and "../../generated/charts/trees.en.svg" in overview_en
+    )
+    assert (site / "generated" / "results.json").is_file()
+    assert not (site / "generated" / "timings.json").exists()
+    guide = (site / "en" / "teacher-guide" / "index.html").read_text(encoding="utf-8")
+    missing = [key for key, _, _ in options_reference() if f"<td>{key}</td>" not in guide]
     assert missing == []  # every option of the schema is documented on the site
 
 

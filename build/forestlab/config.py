@@ -122,6 +122,11 @@ class DataConfig(_Strict):
     column_names: dict[str, Names] = Field(
         default_factory=dict, description="Display names of columns, by column name."
     )
+    about: Names = Field(
+        default_factory=Names,
+        description="What the data is, where it comes from and its licence, shown on the "
+        "home page's data card (plain text, per language).",
+    )
     include: list[str] = Field(
         default_factory=list, description="Feature columns to use; empty means all columns."
     )

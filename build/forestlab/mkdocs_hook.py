@@ -1,23 +1,31 @@
 """MkDocs hook: bring the build's output into the site without writing into `site_src/`.
 
-`mkdocs.yml` lists this file under `hooks:`. Every file of the build output (results, data
-card, charts) is added to the site under `generated/`, and the results page is generated from
-them, so generated files are never committed and `git status` stays clean after a build.
+`mkdocs.yml` lists this file under `hooks:`. It adds every published file of the build
+output (results, data card, charts) under `generated/`, copies the pinned chart library from
+`node_modules/`, and fills the `<!-- forestlab:… -->` placeholders of the hand-written pages
+with fragments built from the output (see `forestlab.pages`). Nothing generated is ever
+written into `site_src/` or committed.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import posixpath
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from forestlab.pages import configuration_page, results_page
+from forestlab.pages import Fragments
 
-#: Build output that is not published: it varies from run to run (timings, build time).
+#: Build output that is not published: it varies from run to run, or is internal.
 PRIVATE = {"timings.json", "build.json", "stamp.txt"}
+#: Browser libraries, from node_modules (pinned in package.json / package-lock.json).
+VENDOR = {
+    "assets/vendor/uPlot.esm.js": "uplot/dist/uPlot.esm.js",
+    "assets/vendor/uPlot.min.css": "uplot/dist/uPlot.min.css",
+}
 _state: dict = {}
 
 
@@ -29,13 +37,31 @@ def output_dir(config) -> Path:
 
 
 def on_config(config):
+    root = Path(config.config_file_path).parent
     out = output_dir(config)
     if not (out / "results.json").is_file():
         raise PluginError(
             f"no ForestLab build output in {out}: run `forestlab build` (or `nox -s build`) "
             "first, or set FORESTLAB_OUT to the output folder"
         )
-    _state["out"] = out
+    modules = root / "node_modules"
+    missing = [src for src in VENDOR.values() if not (modules / src).is_file()]
+    if missing:
+        raise PluginError(
+            f"{modules}: {', '.join(missing)} not found; run `npm ci` in {root} first"
+        )
+
+    def read(name: str) -> dict:
+        path = out / name
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+    _state.update(
+        out=out,
+        modules=modules,
+        results=read("results.json"),
+        data=read("data.json"),
+        build=read("build.json"),
+    )
     return config
 
 
@@ -45,8 +71,20 @@ def on_files(files: Files, config) -> Files:
         if path.is_file() and path.name not in PRIVATE:
             rel = path.relative_to(out).as_posix()
             files.append(File.generated(config, f"generated/{rel}", abs_src_path=str(path)))
-    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
-    data = json.loads((out / "data.json").read_text(encoding="utf-8"))
-    files.append(File.generated(config, "results.md", content=results_page(results, data)))
-    files.append(File.generated(config, "configuration.md", content=configuration_page()))
+    for dest, src in VENDOR.items():
+        files.append(File.generated(config, dest, abs_src_path=str(_state["modules"] / src)))
     return files
+
+
+def on_page_markdown(markdown: str, page, config, files) -> str:
+    lang = config.theme.get("language", "zh")
+    if lang not in ("zh", "en"):
+        lang = "zh"
+    src = page.file.src_uri
+    fragments = Fragments(
+        _state["results"], _state["data"], _state["build"], posixpath.dirname(src), lang
+    )
+    try:
+        return fragments.render(markdown, src)
+    except (ValueError, TypeError) as e:
+        raise PluginError(str(e)) from None

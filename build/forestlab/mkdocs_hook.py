@@ -76,6 +76,17 @@ def on_files(files: Files, config) -> Files:
     return files
 
 
+def on_post_page(output: str, page, config) -> str:
+    """On pages with a viewer, start downloading the results with the page itself."""
+    if 'class="forestlab-viewer"' not in output:
+        return output
+    # Generated files live once, at the site root; page.url is relative to that root
+    # (it starts with en/ on English pages).
+    href = "../" * page.url.count("/") + "generated/results.json"
+    link = f'<link rel="preload" href="{href}" as="fetch" type="application/json" crossorigin>'
+    return output.replace("</head>", f"{link}\n</head>", 1)
+
+
 def on_page_markdown(markdown: str, page, config, files) -> str:
     lang = config.theme.get("language", "zh")
     if lang not in ("zh", "en"):

@@ -176,6 +176,9 @@ const fmt = (v, digits = 3) =>
 
 const encodeValue = (v) => (v === null ? "none" : String(v));
 
+/** Let the browser handle input and paint between the steps of a long start-up. */
+const yieldToMain = () => new Promise((resolve) => setTimeout(resolve, 0));
+
 let dataPromise = null;
 function loadData() {
   dataPromise ??= Promise.all(
@@ -285,7 +288,7 @@ export class Viewer {
 
   // -- building the page --
 
-  mount() {
+  async mount() {
     this.initialState();
     const t = this.t;
     const { hide = [], fixed = {} } = this.options;
@@ -350,16 +353,21 @@ export class Viewer {
       this.revealWhy,
       el("div", { class: "fl-panels" },
         el("section", { class: "fl-panel" }, this.metrics, this.size),
-        el("section", { class: "fl-panel" }, el("h3", {}, t.trees_chart), this.treesBox),
-        el("section", { class: "fl-panel" }, el("h3", {}, t.confusion), this.confusion),
-        el("section", { class: "fl-panel" }, el("h3", {}, t.importance), this.importance),
-        binary ? el("section", { class: "fl-panel" }, el("h3", {}, t.roc), this.rocBox) : null,
+        el("section", { class: "fl-panel" }, el("h2", {}, t.trees_chart), this.treesBox),
+        el("section", { class: "fl-panel" }, el("h2", {}, t.confusion), this.confusion),
+        el("section", { class: "fl-panel" }, el("h2", {}, t.importance), this.importance),
+        binary ? el("section", { class: "fl-panel" }, el("h2", {}, t.roc), this.rocBox) : null,
       ),
       this.compare,
       el("details", { class: "fl-code-box" }, el("summary", {}, t.code), this.code),
     );
-    if (this.options.show_table) this.mountTable();
+    await yieldToMain();
     this.update();
+    // The table of every grid point is below the fold: build it once the first view is up.
+    if (this.options.show_table) {
+      const later = window.requestIdleCallback ?? ((fn) => setTimeout(fn, 50));
+      later(() => this.mountTable());
+    }
   }
 
   // -- updating --
@@ -447,7 +455,7 @@ export class Viewer {
       );
     });
     this.compare.replaceChildren(
-      el("h3", {}, t.compare),
+      el("h2", {}, t.compare),
       el("p", { class: "fl-note" }, `A: ${describe(pinned.values)}`),
       el("p", { class: "fl-note" }, `B: ${describe(this.current.values)}`),
       el("table", { class: "fl-compare-table" },
@@ -677,7 +685,7 @@ export class Viewer {
     this.tableCount = el("p", { class: "fl-note", "aria-live": "polite" });
     this.table = el("table", { class: "fl-grid-table" });
     this.root.append(
-      el("section", { class: "fl-table-box" }, el("h3", {}, t.table), this.filterInput, this.tableCount,
+      el("section", { class: "fl-table-box" }, el("h2", {}, t.table), this.filterInput, this.tableCount,
         el("div", { class: "fl-table-scroll" }, this.table)),
     );
     this.renderTable();
@@ -734,12 +742,13 @@ async function start() {
   if (!roots.length) return;
   try {
     const { results, data } = await loadData();
-    roots.forEach((root, i) => {
+    for (const [i, root] of roots.entries()) {
+      await yieldToMain();
       const viewer = new Viewer(root, results, data, { syncUrl: i === 0 });
-      viewer.mount();
+      await viewer.mount();
       root.forestlab = viewer;
       root.dataset.ready = "true";
-    });
+    }
   } catch (error) {
     for (const root of roots) {
       const message = el("p", { class: "fl-error", role: "alert" }, TEXT[root.dataset.lang === "en" ? "en" : "zh"].failed + error.message);

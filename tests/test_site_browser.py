@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -226,15 +228,23 @@ def test_table_sorts_and_filters(open_page, site):
     assert shown_values(page, site["results"])["max_depth"] is None
 
 
-def test_copy_the_code_gives_the_selected_model(open_page, site):
+def test_copied_code_reproduces_the_shown_model(open_page, site, tiny_build, tmp_path):
     w = open_page("en/explorer/")
     page = w.page
+    page.locator(".fl-controls input[data-dim=sample_fraction]").focus()
+    page.keyboard.press("Home")  # a sampled training set: the snippet must take the same rows
     page.click("[data-action=copy]")
     code = page.locator(".forestlab-viewer").get_attribute("data-copied")
     values = shown_values(page, site["results"])
     assert f"n_estimators={values['n_estimators']}," in code
-    assert f"min_samples_leaf={values['min_samples_leaf']}," in code
-    assert "RandomForestClassifier(" in code
+    splits = tiny_build["splits"]
+    code = code.replace('Path("splits/forestlab.yml")', f"Path({str(splits / 'forestlab.yml')!r})")
+    code = code.replace('Path("splits")', f"Path({str(splits)!r})")
+    script = tmp_path / "snippet.py"
+    script.write_text(code, encoding="utf-8")
+    out = subprocess.run([sys.executable, script], capture_output=True, text=True, check=True)
+    shown = page.locator(".fl-metrics tr[data-metric=accuracy] td[data-split=val]").inner_text()
+    assert f"{float(out.stdout):.3f}" == shown
 
 
 def test_lesson_presets_fixes_and_hides_sliders(open_page, site):

@@ -15,7 +15,7 @@ import re
 from datetime import UTC, datetime
 from html import escape
 
-from forestlab.charts import TEXT, value_label
+from forestlab.labels import TEXT, value_label
 
 #: <!-- forestlab:NAME {optional JSON} -->
 PLACEHOLDER = re.compile(r"<!--\s*forestlab:([a-z-]+)\s*(\{.*?\})?\s*-->", re.S)

@@ -601,25 +601,24 @@ export class Viewer {
   }
 
   snippet(values) {
+    // Exactly the model behind the numbers shown: the same preprocessing, sample and seed,
+    // taken from ForestLab's own functions, then a plain RandomForestClassifier.
     const py = (v) => (v === null ? "None" : typeof v === "string" ? JSON.stringify(v) : String(v));
-    const features = this.data.spec.features.map((f) => f.name);
-    const used = this.current.family.features_used.map((i) => features[i]);
-    const lines = [
-      "import pandas as pd",
+    const seed = this.current.family.seed;
+    return [
+      "from pathlib import Path",
+      "",
       "from sklearn.ensemble import RandomForestClassifier",
       "",
-      "# Preprocessing as the build did it: see generated/data.json (spec.features)",
-      `FEATURES = ${JSON.stringify(used)}`,
-      `TARGET = ${JSON.stringify(this.data.spec.target.name)}`,
-      "train = pd.read_csv(\"splits/train.csv\")",
-    ];
-    if (values.sample_fraction < 1) {
-      lines.push(
-        `# the build takes a stratified ${values.sample_fraction} sample of the rows with the seed`,
-        `train = train.groupby(TARGET).sample(frac=${values.sample_fraction}, random_state=${this.current.family.seed})`,
-      );
-    }
-    lines.push(
+      "from forestlab.config import load_config",
+      "from forestlab.core.family import family_features, sample_indices",
+      "from forestlab.prepare import prepare",
+      "",
+      "# the splits and their preprocessing (fitted on the training split), as the build did",
+      'config = load_config(Path("splits/forestlab.yml"))',
+      'data = prepare(Path("splits"), config).data',
+      `rows = sample_indices(data.y_train, ${values.sample_fraction}, ${seed})  # stratified sample`,
+      `cols = family_features(data, ${py(values.top_k_features)})  # feature columns used`,
       "",
       "model = RandomForestClassifier(",
       `    n_estimators=${values.n_estimators},`,
@@ -628,11 +627,11 @@ export class Viewer {
       `    min_samples_leaf=${values.min_samples_leaf},`,
       `    class_weight=${py(values.class_weight)},`,
       `    criterion=${py(values.criterion)},`,
-      `    random_state=${this.current.family.seed},`,
+      `    random_state=${seed},`,
       ")",
-      "model.fit(train[FEATURES], train[TARGET])  # encode categorical columns first",
-    );
-    return lines.join("\n");
+      "model.fit(data.X_train[rows][:, cols], data.y_train[rows])",
+      "print(model.score(data.X_val[:, cols], data.y_val))  # the validation accuracy shown",
+    ].join("\n");
   }
 
   async copyCode() {

@@ -225,7 +225,7 @@ def test_mkdocs_without_build_output_says_what_to_run(tmp_path):
     assert "run `forestlab build`" in proc.stderr
 
 
-@pytest.mark.parametrize("command", [[], ["build"], ["check"], ["options"]])
+@pytest.mark.parametrize("command", [[], ["build"], ["check"], ["site"], ["options"]])
 def test_every_command_has_help(command):
     proc = subprocess.run(
         [sys.executable, "-m", "forestlab", *command, "--help"],
@@ -234,3 +234,35 @@ def test_every_command_has_help(command):
         check=True,
     )
     assert proc.stdout.startswith("usage: forestlab")
+
+
+def test_a_second_concurrent_build_is_refused_clearly(copy_build):
+    from filelock import FileLock
+
+    before = published(copy_build["work"])
+    with FileLock(copy_build["work"] / "build.lock"):  # as a running build holds it
+        result = run_cli(
+            "build", "--splits", copy_build["splits"], "--work", copy_build["work"], "--force"
+        )
+    assert result.code == 2
+    assert "another forestlab build is running on" in result.err
+    assert "Traceback" not in result.err
+    assert published(copy_build["work"]) == before
+    again = run_cli("build", "--splits", copy_build["splits"], "--work", copy_build["work"])
+    assert again.code == 0, again.err
+
+
+def test_site_is_replaced_only_by_a_successful_build(tiny_build, tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    monkeypatch.setenv("FORESTLAB_OUT", str(tiny_build["work"] / "out"))
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    assert run_cli("site", "--config-file", ROOT / "mkdocs.yml", "--site-dir", site).code == 0
+    before = snapshot(site)
+    assert "index.html" in before and "en/index.html" in before
+    monkeypatch.setenv("FORESTLAB_OUT", str(tmp_path / "missing"))
+    result = run_cli("site", "--config-file", ROOT / "mkdocs.yml", "--site-dir", site)
+    assert result.code == 2
+    assert f"the site did not build; {site} is unchanged" in result.err
+    assert "run `forestlab build`" in result.err
+    assert snapshot(site) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no staging folder left behind

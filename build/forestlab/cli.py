@@ -76,6 +76,15 @@ def parser() -> argparse.ArgumentParser:
     )
     _common(c)
 
+    s = sub.add_parser(
+        "site",
+        help="build the static site with MkDocs, replacing the old one only on success",
+        description="Run `mkdocs build --strict` into a staging folder and swap it in whole; on "
+        "any error the previous site stays as it was.",
+    )
+    s.add_argument("--config-file", type=Path, default=Path("mkdocs.yml"), help="MkDocs config")
+    s.add_argument("--site-dir", type=Path, default=Path("site"), help="output folder")
+
     sub.add_parser(
         "options",
         help="list every configuration option with its default",
@@ -119,6 +128,14 @@ def cmd_check(args) -> int:
     return EXIT_OK
 
 
+def cmd_site(args) -> int:
+    from forestlab.pipeline import build_site
+
+    build_site(args.config_file, args.site_dir)
+    print(f"site: {args.site_dir}")
+    return EXIT_OK
+
+
 def cmd_options(args) -> int:
     from forestlab.config import options_reference
 
@@ -131,7 +148,12 @@ def cmd_options(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    handler = {"build": cmd_build, "check": cmd_check, "options": cmd_options}[args.command]
+    handler = {
+        "build": cmd_build,
+        "check": cmd_check,
+        "site": cmd_site,
+        "options": cmd_options,
+    }[args.command]
     try:
         return handler(args)
     except UserError as e:

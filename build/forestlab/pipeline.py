@@ -6,21 +6,26 @@ files are read in `prepare` and written in `publish` only.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
+from filelock import FileLock, Timeout
 
 import forestlab
 from forestlab import __version__, cache, grid, runner
 from forestlab.config import Config, load_config
 from forestlab.core.family import Dataset
+from forestlab.errors import UserError
 from forestlab.prepare import Prepared, array_digest, prepare, reference_ranking
 from forestlab.progress import Progress
 from forestlab.results import (
@@ -290,16 +295,70 @@ def swap_in(stage: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def exclusive(work: Path):
+    """One build at a time per work folder; a second one is refused with a clear message.
+
+    (Cache entries are written atomically, so even unlocked writers could not corrupt them;
+    the lock keeps two builds from training the same families and swapping the output.)"""
+    work.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(work / "build.lock", blocking=False)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise UserError(
+            f"another forestlab build is running on {work} (lock {work / 'build.lock'}); "
+            "wait for it to finish, or stop it, then build again"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def build(paths: Paths, jobs: int, scheduler: str | None = None, force: bool = False, stream=None):
     start = time.perf_counter()
-    cfg, prepared = configure(paths)
+    cfg, prepared = configure(paths)  # reads and checks only: a user error writes nothing
     p = plan(cfg, prepared)
     store = cache.Cache(paths.cache)
     jobs = jobs or cfg.build.jobs
-    records, summary = train(p, store, jobs, scheduler, force, stream)
-    summary.published = force or summary.trained > 0 or not is_current(paths, p)
-    if summary.published:
-        publish(paths, p, records, summary, 1 if scheduler else jobs)
+    with exclusive(paths.work):
+        records, summary = train(p, store, jobs, scheduler, force, stream)
+        summary.published = force or summary.trained > 0 or not is_current(paths, p)
+        if summary.published:
+            publish(paths, p, records, summary, 1 if scheduler else jobs)
     summary.total_seconds = time.perf_counter() - start
     summary.notices = prepared.notices + summary.notices
     return summary
+
+
+def build_site(config_file: Path, site_dir: Path) -> None:
+    """`mkdocs build --strict` into a staging folder, swapped in only when it succeeded, so a
+    failed build leaves the previous site as it was."""
+    stage = site_dir.with_name(f"{site_dir.name}.staging-{os.getpid()}")
+    shutil.rmtree(stage, ignore_errors=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "-f",
+            str(config_file),
+            "-d",
+            str(stage.resolve()),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        shutil.rmtree(stage, ignore_errors=True)
+        problems = [
+            line for line in proc.stderr.splitlines() if "ERROR" in line or "WARNING" in line
+        ] or proc.stderr.strip().splitlines()[-5:]
+        raise UserError(
+            f"{config_file}: the site did not build; {site_dir} is unchanged", *problems
+        )
+    swap_in(stage, site_dir)

@@ -34,6 +34,7 @@ def write_csv(path: Path, header: list[str], rows: list[list], encoding="utf-8",
 
 def write_config(folder: Path, **sections) -> Path:
     cfg = {"data": {"target": "survived"}, "grid": TINY_GRID, "build": {"jobs": 1}}
+    sections = {k: v for k, v in sections.items() if v is not None}
     cfg.update(sections)
     path = folder / "forestlab.yml"
     path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")

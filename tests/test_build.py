@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, run_cli, snapshot, write_csv
+from conftest import ROOT, run_cli, small_splits, snapshot, write_csv
 from forestlab.cache import Cache
 from forestlab.config import options_reference
 from test_loading import ZH_HEADER, zh_config, zh_rows
@@ -266,3 +266,54 @@ def test_site_is_replaced_only_by_a_successful_build(tiny_build, tmp_path, monke
     assert "run `forestlab build`" in result.err
     assert snapshot(site) == before
     assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no staging folder left behind
+
+
+@pytest.mark.slow
+def test_killed_builds_leave_nothing_broken(tmp_path):
+    """SIGKILL and SIGINT at random moments, ten times; then a rebuild reuses every complete
+    cache entry and gives output byte-identical to a clean build, and at every moment the
+    output folder held either nothing or a complete build."""
+    import random
+    import signal
+    import time
+
+    grid = {
+        "n_estimators": [5, 40],
+        "max_depth": [2, 4, 6, None],
+        "max_features": ["sqrt", 1.0],
+        "min_samples_leaf": [1, 5],
+        "sample_fraction": [0.5, 1.0],
+    }
+    splits = small_splits(tmp_path / "splits", n_train=600, grid=grid, build={"jobs": 2})
+    clean = tmp_path / "clean"
+    _build_in_subprocess(splits, clean, "0")
+    reference = published(clean)
+    work = tmp_path / "work"
+    rng = random.Random(20261128)
+    # --force: every run trains and publishes again, so each signal lands mid-work
+    cmd = [
+        sys.executable,
+        "-m",
+        "forestlab",
+        "build",
+        "--splits",
+        splits,
+        "--work",
+        work,
+        "--force",
+    ]
+    for i in range(10):
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(rng.uniform(0.5, 6.0))
+        proc.send_signal(signal.SIGKILL if i % 2 == 0 else signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert b"Traceback" not in err, err
+        assert proc.returncode in (0, 130, -signal.SIGKILL), (proc.returncode, err)
+        if (work / "out").exists():  # a complete earlier output, or none: never a partial one
+            assert published(work) == reference
+    entries = len(list((work / "cache" / "families").rglob("*.json")))
+    result = run_cli("build", "--splits", splits, "--work", work)
+    assert result.code == 0, result.err
+    assert f"trained {32 - entries} of 32 families, {entries} cached" in result.out
+    assert published(work) == reference
+    assert not list(work.glob("out.staging-*")) and not list(work.rglob(".*.tmp"))

@@ -26,6 +26,9 @@ PAGES = [
     "results-format/",
 ]
 HOSTILE = "<img src=x onerror=alert(1)>"
+BIDI = "\u202egnp.exe"  # right-to-left override: reads as "exe.png"
+LONG = "x" * 10_000
+JS_URL = "javascript:alert(3)"
 
 
 @pytest.fixture(scope="module")
@@ -296,6 +299,9 @@ def hostile_site(tmp_path_factory):
     splits = small_splits(base / "splits", n_val=0, n_test=0)
     header, rows = bundled_rows("train", 240)
     header[header.index("embarked")] = HOSTILE
+    header[header.index("sibsp")] = BIDI
+    header[header.index("parch")] = LONG
+    header[header.index("fare")] = JS_URL
     for r in rows:
         r[header.index("gender")] = '"><script>alert(2)</script>' if r[0] == "male" else "female"
     write_csv(splits / "train.csv", header, rows)
@@ -311,8 +317,10 @@ def test_hostile_column_names_render_as_text(open_page, hostile_site, path):
     w = open_page(hostile_site.url + path)
     page = w.page
     page.wait_for_timeout(300)
-    assert HOSTILE in page.locator("article").inner_text()
+    text = page.locator("article").inner_text()
+    assert HOSTILE in text and BIDI in text and LONG in text and JS_URL in text
     assert page.locator("img[src=x]").count() == 0
+    assert page.locator('a[href^="javascript:"]').count() == 0
     assert page.locator("article script").count() == 0
     assert w.dialogs == [] and w.external == []
     assert w.errors == [], w.report()
@@ -324,3 +332,32 @@ def test_hostile_names_in_charts_are_svg_text(open_page, hostile_site):
     assert HOSTILE in page.locator("svg").text_content()
     assert page.locator("svg img, svg script").count() == 0
     assert w.dialogs == [] and w.external == []
+
+
+def test_phone_layout_survives_a_10000_character_column_name(open_page, hostile_site):
+    w = open_page(hostile_site.url + "explorer/", viewport=(375, 667))
+    overflow = w.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1
+
+
+def test_content_security_policy_blocks_injected_inline_script(open_page):
+    w = open_page("explorer/")
+    page = w.page
+    meta = page.locator('meta[http-equiv="Content-Security-Policy"]')
+    assert meta.count() == 1
+    assert "script-src 'self'" in meta.get_attribute("content")
+    assert "unsafe-inline" not in meta.get_attribute("content")
+    assert "unsafe-eval" not in meta.get_attribute("content")
+    blocked = page.evaluate(
+        """() => new Promise((resolve) => {
+            document.addEventListener('securitypolicyviolation',
+                (e) => resolve(e.violatedDirective), { once: true });
+            const img = document.createElement('img');
+            img.setAttribute('onerror', 'window.__injected = 1');
+            img.src = 'data:,not-an-image';
+            document.body.append(img);
+            setTimeout(() => resolve(null), 2000);
+        })"""
+    )
+    assert blocked is not None and blocked.startswith("script-src")
+    assert page.evaluate("window.__injected") is None

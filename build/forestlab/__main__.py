@@ -1,5 +1,3 @@
-import sys
+from forestlab.cli import run
 
-from forestlab.cli import main
-
-sys.exit(main())
+run()

@@ -59,8 +59,11 @@ def family_key(data_hash: str, params: dict, tree_counts: list[int], seed: int) 
 
 
 class Cache:
-    def __init__(self, root: Path):
-        self.dir = root / "families"
+    """Entries in `root/families/` (family records) and `root/memo/` (small derived values)."""
+
+    def __init__(self, root: Path, section: str = "families"):
+        self.root = root
+        self.dir = root / section
 
     def path(self, key: str) -> Path:
         return self.dir / key[:2] / f"{key}.json"
@@ -83,11 +86,12 @@ class Cache:
 
     def memo(self, kind: str, inputs, compute):
         """A small derived value (JSON-able), computed once per distinct `inputs`."""
+        memo = Cache(self.root, "memo")
         key = sha256(canonical_json({"kind": kind, "inputs": inputs, "code": code_version()}))
-        value, _ = self.load(key)
+        value, _ = memo.load(key)
         if value is None:
             value = {"value": compute()}
-            self.store(key, value)
+            memo.store(key, value)
         return value["value"]
 
     def store(self, key: str, record: dict) -> None:

@@ -164,9 +164,11 @@ def figures(inputs: dict, names: dict, lang: str) -> dict[str, bytes]:
 def draw_all(results: Results, names: dict, jobs: int = 1) -> dict[str, bytes]:
     """Figures in every language; languages are drawn in parallel when jobs > 1 (the build's
     worker processes are already running by then)."""
+    from forestlab.runner import local_processes
+
     inputs = chart_inputs(results)
-    n_jobs = min(jobs, len(LANGS))
-    per_lang = joblib.Parallel(n_jobs=n_jobs)(
-        joblib.delayed(figures)(inputs, names[lang], lang) for lang in LANGS
-    )
+    with local_processes():
+        per_lang = joblib.Parallel(n_jobs=min(jobs, len(LANGS)))(
+            joblib.delayed(figures)(inputs, names[lang], lang) for lang in LANGS
+        )
     return {name: svg for svgs in per_lang for name, svg in sorted(svgs.items())}

@@ -7,6 +7,8 @@ problem, no traceback, nothing written), 1 an internal error (a bug: traceback s
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -101,6 +103,17 @@ def _paths(args):
     return Paths(splits=args.splits, config=config, work=args.work)
 
 
+def _stop_on_interrupt(signum, frame) -> None:
+    # Exit at once: every cache entry and output swap is atomic, and the next build removes
+    # what this one left half-written. Unwinding through the process pool instead can hang.
+    print(
+        "\ninterrupted; complete cache entries are kept, the previous output is unchanged",
+        file=sys.stderr,
+        flush=True,
+    )
+    os._exit(130)
+
+
 def cmd_build(args) -> int:
     from forestlab.pipeline import build
 
@@ -178,5 +191,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-if __name__ == "__main__":
+def run() -> None:
+    """The `forestlab` command: main() with Ctrl-C ending the process at once."""
+    signal.signal(signal.SIGINT, _stop_on_interrupt)
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -99,6 +99,17 @@ def _check_rows(path: Path, text: str, delim: str) -> list[str]:
     would hide a broken row, and csv.reader knows each row's real line number.
     """
     reader = csv.reader(io.StringIO(text), delimiter=delim)
+    try:
+        return _checked_rows(path, reader)
+    except csv.Error as e:
+        # e.g. a cell longer than csv.field_size_limit() (128 KiB): not a real data table
+        raise UserError(
+            f"{path}: line {reader.line_num}: {e}; a cell this long is not tabular data "
+            "(check the delimiter and the quoting)"
+        ) from None
+
+
+def _checked_rows(path: Path, reader) -> list[str]:
     names = [h.strip() for h in next(reader, [])]
     if len(names) < 2:
         raise UserError(f"{path}: line 1: only one column; a CSV needs a target and features")

@@ -9,9 +9,12 @@ written into `site_src/` or committed.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import posixpath
+import re
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -27,6 +30,37 @@ VENDOR = {
     "assets/vendor/uPlot.min.css": "uplot/dist/uPlot.min.css",
 }
 _state: dict = {}
+
+#: Inline scripts of Material's templates (executable ones: no src, not a JSON data block).
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\b(?:src|type)=)[^>]*>(.*?)</script>", re.S)
+#: Only what the site needs: its own files, plus the inline scripts by hash. No eval, no
+#: inline event handlers, no third-party origins.
+CSP = (
+    "default-src 'self'; script-src 'self' {hashes}; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; worker-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'"
+)
+
+
+def content_security_policy(html: str) -> str:
+    hashes = sorted(
+        {
+            "'sha256-"
+            + base64.b64encode(hashlib.sha256(m.group(1).encode()).digest()).decode()
+            + "'"
+            for m in INLINE_SCRIPT.finditer(html)
+        }
+    )
+    policy = CSP.format(hashes=" ".join(hashes))
+    return f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+
+
+def _with_csp(html: str) -> str:
+    meta = content_security_policy(html)
+    head = re.search(r"<head[^>]*>", html)
+    if head is None:
+        return html
+    return html[: head.end()] + "\n" + meta + html[head.end() :]
 
 
 def output_dir(config) -> Path:
@@ -76,8 +110,14 @@ def on_files(files: Files, config) -> Files:
     return files
 
 
+def on_post_template(output: str, template_name: str, config) -> str:
+    return _with_csp(output) if template_name.endswith(".html") else output
+
+
 def on_post_page(output: str, page, config) -> str:
-    """On pages with a viewer, start downloading the results with the page itself."""
+    """Every page gets the Content-Security-Policy; pages with a viewer also start
+    downloading the results with the page itself."""
+    output = _with_csp(output)
     if 'class="forestlab-viewer"' not in output:
         return output
     # Generated files live once, at the site root; page.url is relative to that root

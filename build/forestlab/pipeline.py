@@ -285,6 +285,15 @@ def is_current(paths: Paths, p: Plan) -> bool:
     return stamp.is_file() and stamp.read_text() == output_stamp(paths, p)
 
 
+def restore_interrupted_swap(target: Path) -> None:
+    """A build killed between the two renames of `swap_in` leaves the previous output as
+    `<target>.old` and no `<target>`: put it back; otherwise drop the stale `.old`."""
+    old = target.with_name(target.name + ".old")
+    if old.exists() and not target.exists():
+        old.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def swap_in(stage: Path, target: Path) -> None:
     """Replace `target` by `stage` with renames, so readers see the old or the new, whole."""
     old = target.with_name(target.name + ".old")
@@ -311,9 +320,20 @@ def exclusive(work: Path):
             "wait for it to finish, or stop it, then build again"
         ) from None
     try:
+        remove_leftovers(work)
         yield
     finally:
         lock.release()
+
+
+def remove_leftovers(work: Path) -> None:
+    """Delete what a killed build left half-written: staging folders and temporary cache
+    files. Safe only under the build lock, when no other build can be writing them."""
+    for stage in work.glob("out.staging-*"):
+        shutil.rmtree(stage, ignore_errors=True)
+    restore_interrupted_swap(work / "out")
+    for tmp in (work / "cache").rglob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
 
 
 def build(paths: Paths, jobs: int, scheduler: str | None = None, force: bool = False, stream=None):
@@ -337,6 +357,7 @@ def build_site(config_file: Path, site_dir: Path) -> None:
     failed build leaves the previous site as it was."""
     stage = site_dir.with_name(f"{site_dir.name}.staging-{os.getpid()}")
     shutil.rmtree(stage, ignore_errors=True)
+    restore_interrupted_swap(site_dir)
     proc = subprocess.run(
         [
             sys.executable,

@@ -9,6 +9,9 @@ cache at once instead of holding all of them.
 from __future__ import annotations
 
 import contextlib
+import os
+import threading
+import time
 from collections.abc import Iterator
 
 import joblib
@@ -16,15 +19,43 @@ import joblib
 from forestlab.core.family import Dataset, fit_family
 from forestlab.errors import UserError
 
+_watching = False
+
+
+def _exit_with(parent: int) -> None:
+    """Worker initializer: exit as soon as the build that started this worker is gone.
+
+    Without this, a build killed with SIGKILL leaves its worker processes running on (and
+    holding its terminal's pipes open) until they notice on their own, which can take minutes.
+    """
+    global _watching
+    if _watching:
+        return
+    _watching = True
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="forestlab-parent-watch", daemon=True).start()
+
 
 def _task(key: str, data: Dataset, params: dict, tree_counts: list[int], seed: int):
     return key, fit_family(data, params, tree_counts, seed)
 
 
+def local_processes():
+    """joblib's process pool for this build: its workers exit when the build does. Every
+    local Parallel call uses it, so they share one pool instead of starting new workers."""
+    return joblib.parallel_config(backend="loky", initializer=_exit_with, initargs=(os.getpid(),))
+
+
 @contextlib.contextmanager
 def _backend(jobs: int, scheduler: str | None):
     if scheduler is None:
-        yield jobs
+        with local_processes():
+            yield jobs
         return
     try:
         from distributed import Client

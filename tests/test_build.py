@@ -317,3 +317,41 @@ def test_killed_builds_leave_nothing_broken(tmp_path):
     assert f"trained {32 - entries} of 32 families, {entries} cached" in result.out
     assert published(work) == reference
     assert not list(work.glob("out.staging-*")) and not list(work.rglob(".*.tmp"))
+
+
+@pytest.mark.slow
+def test_two_fresh_clones_build_byte_identical_sites(tmp_path):
+    """Same commit, same SOURCE_DATE_EPOCH, different folders and hash seeds: every file of
+    the two sites is the same."""
+    head = subprocess.run(
+        ["git", "-C", ROOT, "rev-parse", "HEAD"], capture_output=True, text=True, check=False
+    )
+    if head.returncode != 0:
+        pytest.skip("not a git checkout: nothing to clone")
+    sites = []
+    for name, hashseed in (("a", "1"), ("b", "2")):
+        clone = tmp_path / name
+        subprocess.run(["git", "clone", "-q", ROOT, clone], check=True)
+        (clone / "node_modules").symlink_to(ROOT / "node_modules")
+        splits = small_splits(tmp_path / f"splits-{name}")
+        env = {
+            **os.environ,
+            "PYTHONHASHSEED": hashseed,
+            "SOURCE_DATE_EPOCH": "1700000000",
+            "NO_MKDOCS_2_WARNING": "1",
+            "FORESTLAB_OUT": str(clone / ".forestlab" / "out"),
+        }
+        forestlab = [sys.executable, "-m", "forestlab"]
+        subprocess.run(
+            [*forestlab, "build", "--splits", splits, "--work", clone / ".forestlab"],
+            check=True,
+            env=env,
+            cwd=clone,
+            capture_output=True,
+        )
+        subprocess.run([*forestlab, "site"], check=True, env=env, cwd=clone, capture_output=True)
+        sites.append(snapshot(clone / "site"))
+    assert len(sites[0]) > 50
+    assert sites[0].keys() == sites[1].keys()
+    differing = [name for name in sites[0] if sites[0][name] != sites[1][name]]
+    assert differing == []

@@ -11,8 +11,6 @@ from __future__ import annotations
 import functools
 import gzip as gzip_module
 import os
-import subprocess
-import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -29,23 +27,11 @@ LOOPBACK = ("http://127.0.0.1:", "data:", "blob:", "about:")
 
 
 def build_site(out: Path, site: Path, root: Path) -> Path:
+    """The site for the build output `out`, built as `forestlab site` builds it."""
+    from forestlab.pipeline import build_site as forestlab_site
+
     env = {**os.environ, "FORESTLAB_OUT": str(out), "NO_MKDOCS_2_WARNING": "1"}
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mkdocs",
-            "build",
-            "--strict",
-            "-f",
-            str(root / "mkdocs.yml"),
-            "-d",
-            str(site),
-        ],
-        check=True,
-        env=env,
-        capture_output=True,
-    )
+    forestlab_site(root / "mkdocs.yml", site, env)
     return site
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from browser import build_site
 from conftest import ROOT, run_cli, small_splits, snapshot, write_csv
 from forestlab.cache import Cache
 from forestlab.config import options_reference
@@ -176,28 +177,7 @@ def test_every_chart_is_drawn_in_both_languages(tiny_build):
 
 
 def test_mkdocs_builds_both_languages_strictly(tiny_build, tmp_path):
-    env = {
-        **os.environ,
-        "FORESTLAB_OUT": str(tiny_build["work"] / "out"),
-        "NO_MKDOCS_2_WARNING": "1",
-    }
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mkdocs",
-            "build",
-            "--strict",
-            "-f",
-            ROOT / "mkdocs.yml",
-            "-d",
-            tmp_path / "site",
-        ],
-        check=True,
-        env=env,
-        capture_output=True,
-    )
-    site = tmp_path / "site"
+    site = build_site(tiny_build["work"] / "out", tmp_path / "site", ROOT)
     overview = (site / "overview" / "index.html").read_text(encoding="utf-8")
     assert "最佳配置" in overview and "../generated/charts/trees.zh.svg" in overview
     overview_en = (site / "en" / "overview" / "index.html").read_text(encoding="utf-8")

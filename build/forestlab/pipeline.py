@@ -352,27 +352,20 @@ def build(paths: Paths, jobs: int, scheduler: str | None = None, force: bool = F
     return summary
 
 
-def build_site(config_file: Path, site_dir: Path) -> None:
+def build_site(config_file: Path, site_dir: Path, env: dict | None = None) -> None:
     """`mkdocs build --strict` into a staging folder, swapped in only when it succeeded, so a
-    failed build leaves the previous site as it was."""
+    failed build leaves the previous site as it was. `env` replaces the environment (e.g.
+    FORESTLAB_OUT, the build output the MkDocs hook reads)."""
     stage = site_dir.with_name(f"{site_dir.name}.staging-{os.getpid()}")
     shutil.rmtree(stage, ignore_errors=True)
     restore_interrupted_swap(site_dir)
+    mkdocs = [sys.executable, "-m", "mkdocs", "build", "--strict"]
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mkdocs",
-            "build",
-            "--strict",
-            "-f",
-            str(config_file),
-            "-d",
-            str(stage.resolve()),
-        ],
+        [*mkdocs, "-f", str(config_file), "-d", str(stage.resolve())],
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     if proc.returncode != 0:
         shutil.rmtree(stage, ignore_errors=True)

@@ -198,6 +198,35 @@ CASES = [
         lambda folder: (folder / "forestlab.yml").write_text("- 1\n"),
         "forestlab.yml: the file must be a mapping of keys",
     ),
+    (
+        "mixed encodings in one file",
+        raw(
+            "train",
+            HEADER
+            + "male,30,3rd,南安普敦,7.5,0,0,1\n".encode()
+            + "female,30,3rd,南安普敦,7.5,0,0,0\n".encode("gbk"),
+        ),
+        "train.csv: line 2 is UTF-8 but line 3 is not: the file mixes encodings; "
+        "save the whole file once as 'CSV UTF-8'",
+    ),
+    (
+        "a cell of 300,000 characters",
+        raw("train", HEADER + b"male," + b"9" * 300_000 + b",3rd,Belfast,7.5,0,0,1\n"),
+        "train.csv: line 2: field larger than field limit (131072); "
+        "a cell this long is not tabular data",
+    ),
+    (
+        "10,000 columns",
+        rewrite(
+            "train",
+            lambda h, r: (
+                [*h, *(f"c{i}" for i in range(10_000))],
+                [[*x, *("0" * 10_000)] for x in r],
+            ),
+        ),
+        "train.csv: line 1: 10,008 columns, more than Config value 'data.max_columns' (1,000); "
+        "list the columns to use in data.include",
+    ),
 ]
 
 

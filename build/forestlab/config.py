@@ -131,6 +131,13 @@ class DataConfig(_Strict):
         default_factory=list, description="Feature columns to use; empty means all columns."
     )
     exclude: list[str] = Field(default_factory=list, description="Feature columns to leave out.")
+    max_columns: int = Field(
+        1000,
+        ge=2,
+        le=100_000,
+        description="Refuse splits with more columns than this; pick columns with "
+        "data.include instead.",
+    )
     max_classes: int = Field(
         20, ge=2, le=100, description="Refuse targets with more distinct values than this."
     )

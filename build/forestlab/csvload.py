@@ -64,9 +64,13 @@ def decode(path: Path, raw: bytes) -> tuple[str, str]:
     first_error = None
     for codec, name in candidates:
         try:
-            return raw.decode(codec), name
+            text = raw.decode(codec)
         except UnicodeDecodeError as e:
             first_error = first_error or e
+            continue
+        if codec == "gb18030":
+            _refuse_mixed_encodings(path, raw)
+        return text, name
     assert first_error is not None
     line = raw[: first_error.start].count(b"\n") + 1
     tried = " or ".join(name for _, name in candidates)
@@ -74,6 +78,25 @@ def decode(path: Path, raw: bytes) -> tuple[str, str]:
         f"{path}: line {line}: bytes that are not {tried} text; "
         "save the file as 'CSV UTF-8' from the spreadsheet program"
     )
+
+
+def _refuse_mixed_encodings(path: Path, raw: bytes) -> None:
+    """A file that is not UTF-8 as a whole but has UTF-8 lines was pasted together from two
+    exports; read as GB18030 its UTF-8 lines would silently turn into the wrong characters."""
+    utf8_line = other_line = None
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8_line = utf8_line or number
+        except UnicodeDecodeError:
+            other_line = other_line or number
+        if utf8_line and other_line:
+            raise UserError(
+                f"{path}: line {utf8_line} is UTF-8 but line {other_line} is not: the file mixes "
+                "encodings; save the whole file once as 'CSV UTF-8'"
+            )
 
 
 def sniff_delimiter(path: Path, text: str) -> str:

@@ -84,6 +84,12 @@ def _read_splits(folder: Path, notices: list[str]):
     return tables, sources
 
 
+def _some(names: list[str], shown: int = 10) -> str:
+    """Quoted names, the first few only: a message must stay readable."""
+    text = ", ".join(repr(n) for n in names[:shown])
+    return text + (f" and {len(names) - shown:,} more" if len(names) > shown else "")
+
+
 def _check_columns(tables: dict[str, Table]):
     cols = list(tables["train"].frame.columns)
     for t in tables.values():
@@ -93,9 +99,9 @@ def _check_columns(tables: dict[str, Table]):
             only_other = [c for c in other if c not in cols]
             parts = []
             if only_train:
-                parts.append(f"missing {', '.join(repr(c) for c in only_train)}")
+                parts.append(f"missing {_some(only_train)}")
             if only_other:
-                parts.append(f"extra {', '.join(repr(c) for c in only_other)}")
+                parts.append(f"extra {_some(only_other)}")
             raise UserError(
                 f"{t.path}: line 1: columns differ from train.csv ({'; '.join(parts)}); "
                 "every split needs the same columns"
@@ -268,6 +274,13 @@ def prepare(folder: Path, cfg: Config, ranker=reference_ranking) -> Prepared:
     (the build passes a cached one)."""
     notices: list[str] = []
     tables, sources = _read_splits(folder, notices)
+    n_columns = len(tables["train"].frame.columns)
+    if n_columns > cfg.data.max_columns and not cfg.data.include:
+        raise UserError(
+            f"{tables['train'].path}: line 1: {n_columns:,} columns, more than Config value "
+            f"'data.max_columns' ({cfg.data.max_columns:,}); list the columns to use in "
+            "data.include, or raise data.max_columns"
+        )
     _check_columns(tables)
     target, y = _target(tables, cfg)
     columns = list(tables["train"].frame.columns)

@@ -21,6 +21,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 from forestlab.pages import Fragments
+from forestlab.results import LANGS
 
 #: Build output that is not published: it varies from run to run, or is internal.
 PRIVATE = {"timings.json", "build.json", "stamp.txt"}
@@ -128,9 +129,9 @@ def on_post_page(output: str, page, config) -> str:
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
-    lang = config.theme.get("language", "zh")
-    if lang not in ("zh", "en"):
-        lang = "zh"
+    lang = config.theme.get("language")
+    if lang not in LANGS:
+        lang = LANGS[0]
     src = page.file.src_uri
     fragments = Fragments(
         _state["results"], _state["data"], _state["build"], posixpath.dirname(src), lang

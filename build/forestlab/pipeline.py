@@ -63,6 +63,8 @@ class Plan:
     data_hash: str
     families: list[dict]
     keys: list[str]
+    file_hashes: dict  # sha256 of the configuration and each CSV read
+    stamp: str = ""  # see output_stamp
 
 
 @dataclass
@@ -113,11 +115,13 @@ def configure(paths: Paths) -> tuple[Config, Prepared]:
     return cfg, prepared
 
 
-def plan(cfg: Config, prepared: Prepared) -> Plan:
+def plan(paths: Paths, cfg: Config, prepared: Prepared) -> Plan:
     data_hash = hash_dataset(prepared.data)
     fams = grid.families(cfg)
     keys = [cache.family_key(data_hash, f, cfg.grid.n_estimators, cfg.seed) for f in fams]
-    return Plan(cfg, prepared, data_hash, fams, keys)
+    p = Plan(cfg, prepared, data_hash, fams, keys, _file_hashes(paths, prepared))
+    p.stamp = output_stamp(p)
+    return p
 
 
 def train(
@@ -233,7 +237,7 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
                 )
             },
             "split_files": prepared.split_files,
-            "file_sha256": _file_hashes(paths, prepared),
+            "file_sha256": p.file_hashes,
             "data_sha256": p.data_hash,
             "seed": cfg.seed,
             "grid": cfg.grid.model_dump(),
@@ -251,12 +255,12 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
             "summary": summary.line(),
         },
     )
-    (stage / STAMP).write_text(output_stamp(paths, p))
+    (stage / STAMP).write_text(p.stamp)
     swap_in(stage, paths.out)
     return paths.out
 
 
-def output_stamp(paths: Paths, p: Plan) -> str:
+def output_stamp(p: Plan) -> str:
     """Hash of everything the published output depends on: when it matches the stamp in the
     current output, publishing again would write the same bytes, so it is skipped."""
     package = Path(forestlab.__file__).parent
@@ -272,7 +276,7 @@ def output_stamp(paths: Paths, p: Plan) -> str:
                 "spec": p.prepared.spec,
                 "notices": p.prepared.notices,
                 "sources": p.prepared.split_files,
-                "files": _file_hashes(paths, p.prepared),
+                "files": p.file_hashes,
                 "code": code,
                 "versions": {lib: version(lib) for lib in LIBRARIES},
             }
@@ -282,7 +286,7 @@ def output_stamp(paths: Paths, p: Plan) -> str:
 
 def is_current(paths: Paths, p: Plan) -> bool:
     stamp = paths.out / STAMP
-    return stamp.is_file() and stamp.read_text() == output_stamp(paths, p)
+    return stamp.is_file() and stamp.read_text() == p.stamp
 
 
 def restore_interrupted_swap(target: Path) -> None:
@@ -339,7 +343,7 @@ def remove_leftovers(work: Path) -> None:
 def build(paths: Paths, jobs: int, scheduler: str | None = None, force: bool = False, stream=None):
     start = time.perf_counter()
     cfg, prepared = configure(paths)  # reads and checks only: a user error writes nothing
-    p = plan(cfg, prepared)
+    p = plan(paths, cfg, prepared)
     store = cache.Cache(paths.cache)
     jobs = jobs or cfg.build.jobs
     with exclusive(paths.work):

@@ -19,8 +19,6 @@ import joblib
 from forestlab.core.family import Dataset, fit_family
 from forestlab.errors import UserError
 
-_watching = False
-
 
 def _exit_with(parent: int) -> None:
     """Worker initializer: exit as soon as the build that started this worker is gone.
@@ -28,10 +26,6 @@ def _exit_with(parent: int) -> None:
     Without this, a build killed with SIGKILL leaves its worker processes running on (and
     holding its terminal's pipes open) until they notice on their own, which can take minutes.
     """
-    global _watching
-    if _watching:
-        return
-    _watching = True
 
     def watch() -> None:
         while os.getppid() == parent:

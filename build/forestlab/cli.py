@@ -194,7 +194,11 @@ def main(argv: list[str] | None = None) -> int:
 def run() -> None:
     """The `forestlab` command: main() with Ctrl-C ending the process at once."""
     signal.signal(signal.SIGINT, _stop_on_interrupt)
-    sys.exit(main())
+    code = main()
+    # The work is done. Python resets handlers to the default during shutdown, so a Ctrl-C
+    # arriving now would kill a finished build by signal; ignored handlers stay ignored.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -70,9 +70,15 @@ class SiteServer:
                 self.end_headers()
                 return _Body(body)
 
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                # a browser that drops a connection (a terminated worker, a closed page)
+                # is not a server failure: note it in the log instead of printing a traceback
+                log.append(f"connection from {client_address} ended early")
+
         handler = functools.partial(Handler, directory=str(folder))
         self.folder = folder
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = Server(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 

@@ -100,3 +100,18 @@ def copy_build(tiny_build, tmp_path):
     shutil.copytree(tiny_build["splits"], splits)
     shutil.copytree(tiny_build["work"], work)
     return {"splits": splits, "work": work}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, driven by Playwright (its own browser download is never used)."""
+    from browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -1,4 +1,4 @@
-"""Bad input: each case exits 2 with one clear message, no traceback, and changes nothing.
+"""Bad and hostile input: each case exits 2 with one clear message, no traceback, and changes nothing.
 
 Every case starts from a completed build and breaks one thing in its splits or its config;
 the previous output and cache must stay byte for byte as they were.
@@ -6,6 +6,7 @@ the previous output and cache must stay byte for byte as they were.
 
 from __future__ import annotations
 
+import gzip
 import subprocess
 import sys
 
@@ -191,7 +192,8 @@ CASES = [
     (
         "grid too large",
         config(build__max_tree_rows=1000),
-        "The grid is too large to build: 24 grid points in 8,640 tree-row fits (limit build.max_tree_rows = 1,000).",
+        "The grid is too large to build: 24 grid points in 8,640 tree-row fits, roughly under a "
+        "minute with build.jobs = 1 (limit build.max_tree_rows = 1,000).",
     ),
     (
         "config not a mapping",
@@ -230,8 +232,249 @@ CASES = [
 ]
 
 
+def symlink(split: str, target: str):
+    def apply(folder):
+        (folder / f"{split}.csv").unlink()
+        (folder / f"{split}.csv").symlink_to(target)
+
+    return apply
+
+
+def sparse(split: str, size: int):
+    """A file of `size` bytes that takes no disk space (holes read as zeros)."""
+
+    def apply(folder):
+        with open(folder / f"{split}.csv", "wb") as f:
+            f.truncate(size)
+
+    return apply
+
+
+def config_text(text: str):
+    def apply(folder):
+        (folder / "forestlab.yml").write_text(text, encoding="utf-8")
+
+    return apply
+
+
+def row_cell(split: str, column: str, row: int, value: str):
+    return rewrite(split, set_column(column, lambda n, v: value if n == row else v))
+
+
+#: Nine lines of YAML that expand to 9**9 (387 million) values: the "billion laughs".
+LAUGHS = (
+    "a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+    + "".join(
+        f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]\n"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    + "data: {target: survived}\ngrid: {n_estimators: *i}\n"
+)
+CALC = "=cmd|' /C calc'!A0"
+FIX_FORMULA = (
+    "not a value; in the spreadsheet, copy the data and paste it as values only, then save as "
+    "'CSV UTF-8' again"
+)
+
+#: Hostile and broken inputs beyond the build step's own catalogue above: spreadsheet
+#: formulas, files that are not CSV text, terminal escapes, YAML bombs, absurd grids.
+HOSTILE_CASES = [
+    (
+        "a 200 MB single field",
+        raw("train", HEADER + b"male," + b"7" * 200 * 1024**2 + b",3rd,Belfast,7.5,0,0,1\n"),
+        "train.csv: line 2: field larger than field limit (131072); a cell this long is not "
+        "tabular data",
+    ),
+    (
+        "formula cell (DDE command)",
+        row_cell("train", "embarked", 5, CALC),
+        f"""train.csv: line 7: column 'embarked' holds a spreadsheet formula ("{CALC}"), """
+        + FIX_FORMULA,
+    ),
+    (
+        "formula cell starting with @",
+        row_cell("train", "class", 3, "@SUM(1+1)*cmd|' /C calc'!A0"),
+        "train.csv: line 5: column 'class' holds a spreadsheet formula",
+    ),
+    (
+        "formula cell starting with +, in val.csv",
+        row_cell("val", "gender", 0, "+cmd|' /C notepad'!A0"),
+        "val.csv: line 2: column 'gender' holds a spreadsheet formula",
+    ),
+    (
+        "formula cell starting with -, in test.csv",
+        row_cell("test", "embarked", 2, "-2+3+cmd|' /C calc'!A0"),
+        "test.csv: line 4: column 'embarked' holds a spreadsheet formula",
+    ),
+    (
+        "formula as a column name",
+        rewrite("train", lambda h, r: ([*h[:3], '=HYPERLINK("http://evil.example")', *h[4:]], r)),
+        "train.csv: line 1: a column name is a spreadsheet formula",
+    ),
+    (
+        "formula in the target column",
+        row_cell("train", "survived", 1, "=1+1"),
+        "train.csv: line 3: column 'survived' holds a spreadsheet formula ('=1+1')",
+    ),
+    (
+        "target column all missing",
+        rewrite("train", set_column("survived", lambda n, v: "")),
+        "train.csv: line 2: the target 'survived' is empty in 240 row(s)",
+    ),
+    (
+        "infinity in a numeric column",
+        row_cell("train", "fare", 2, "inf"),
+        "train.csv: line 4: column 'fare' has a number too large to use ('inf')",
+    ),
+    (
+        "negative numeric overflow",
+        row_cell("train", "age", 2, "-1e400"),
+        "train.csv: line 4: column 'age' has a number too large to use ('-1e400')",
+    ),
+    (
+        "an Excel workbook named .csv",
+        raw("train", b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 64),
+        "train.csv: this is a zip archive, such as an Excel workbook (.xlsx), not a CSV text file",
+    ),
+    (
+        "an old Excel workbook named .csv",
+        raw("train", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64),
+        "train.csv: this is an old-style Excel workbook (.xls), not a CSV text file",
+    ),
+    (
+        "a gzip file named .csv",
+        raw("val", gzip.compress(HEADER)),
+        "val.csv: this is a gzip-compressed file, not a CSV text file",
+    ),
+    (
+        "UTF-16 without a byte-order mark",
+        raw("train", (HEADER + b"male,30,3rd,Belfast,7.5,0,0,1\n").decode().encode("utf-16-le")),
+        "train.csv: this looks like UTF-16 text without a byte-order mark",
+    ),
+    (
+        "train.csv is a folder",
+        lambda folder: ((folder / "train.csv").unlink(), (folder / "train.csv").mkdir()),
+        "train.csv: a folder, not a CSV file",
+    ),
+    (
+        "train.csv links to an endless device",
+        symlink("train", "/dev/zero"),
+        "train.csv: not a regular file (a device or a pipe); use a saved CSV file",
+    ),
+    (
+        "a 3 GiB file",
+        sparse("test", 3 * 1024**3),
+        "test.csv: 3.0 GiB is over the 2 GiB limit; sample it first",
+    ),
+    (
+        "terminal escape in a column name",
+        rewrite("train", lambda h, r: ([*h[:2], "\x1b[2Jx", "\x1b[2Jx", *h[4:]], r)),
+        "train.csv: line 1: column name '\\x1b[2Jx' appears twice (columns 3 and 4)",
+    ),
+    (
+        "bidirectional override in a column name",
+        rewrite("train", lambda h, r: ([*h[:2], "\u202eega", "\u202eega", *h[4:]], r)),
+        "train.csv: line 1: column name '\\u202eega' appears twice",
+    ),
+    (
+        "a 400-digit class value",
+        row_cell("train", "survived", 1, "9" * 400),
+        "train.csv: class '99999999999999999999999999999999999999999999999999999999999… "
+        "(402 characters) of 'survived' has fewer than 2 training rows",
+    ),
+    (
+        "YAML billion laughs",
+        config_text(LAUGHS),
+        "forestlab.yml: line 1, column 4: not valid YAML (anchors and aliases (& and *) are "
+        "not supported; write values out)",
+    ),
+    (
+        "a key given twice",
+        config_text("data: {target: survived}\ngrid: {max_depth: [2]}\ngrid: {max_depth: [3]}\n"),
+        "forestlab.yml: line 3, column 1: not valid YAML (the key 'grid' appears twice; keep one)",
+    ),
+    (
+        "negative depth",
+        config(grid__max_depth=[-1]),
+        "Config value 'grid.max_depth': item 1: -1 is not a depth; use a whole number from 1 to 100",
+    ),
+    (
+        "a million trees",
+        config(grid__n_estimators=[1_000_000]),
+        "Config value 'grid.n_estimators': item 1: 1000000 is not a tree count; use a whole "
+        "number from 1 to 1000",
+    ),
+    (
+        "a zero share of rows",
+        config(grid__sample_fraction=[0]),
+        "Config value 'grid.sample_fraction': item 1: 0 is not a share of the training rows",
+    ),
+    (
+        "leaf size zero",
+        config(grid__min_samples_leaf=[0]),
+        "Config value 'grid.min_samples_leaf': item 1: 0 is not a leaf size",
+    ),
+    (
+        "features per split 'all'",
+        config(grid__max_features=["all"]),
+        "Config value 'grid.max_features': item 1: 'all' is not a features-per-split setting",
+    ),
+    (
+        "a grid that would need days",
+        config(
+            build__max_families=1_000_000,
+            grid__n_estimators=[1000],
+            grid__max_depth=list(range(1, 101)),
+            grid__min_samples_leaf=list(range(1, 101)),
+            grid__max_features=["sqrt", "log2", 0.5, 1.0],
+            grid__criterion=["gini", "entropy", "log_loss"],
+        ),
+        "The grid is too large to build: 240,000 grid points in 43,200,000,000 tree-row fits, "
+        "roughly 48 hours with build.jobs = 1",
+    ),
+    (
+        "negative seed",
+        config(seed=-5),
+        "Config value 'seed': Input should be greater than or equal to 0",
+    ),
+    (
+        "javascript: URL for Pyodide",
+        config(widget__pyodide_url="javascript:alert(1)//"),
+        "Config value 'widget.pyodide_url': 'javascript:alert(1)//' is not usable; give an "
+        "https:// URL or a folder of the site",
+    ),
+    (
+        "a billion live rows",
+        config(widget__max_rows=10**9),
+        "Config value 'widget.max_rows': Input should be less than or equal to 20000",
+    ),
+    (
+        "display name for a class that does not exist",
+        config(data__class_labels={"7": {"en": "Seven"}}),
+        "Config value 'data.class_labels': '7' is not a class of 'survived'; the classes are "
+        "'0', '1'",
+    ),
+    (
+        "display name for a column that does not exist",
+        config(data__column_names={"agee": {"en": "Age"}}),
+        "Config value 'data.column_names': no column 'agee' in train.csv; did you mean 'age'?",
+    ),
+    (
+        "configuration is a folder",
+        lambda folder: ((folder / "forestlab.yml").unlink(), (folder / "forestlab.yml").mkdir()),
+        "forestlab.yml: a folder, not a configuration file; pass the file with --config",
+    ),
+    (
+        "target given as a list",
+        config(data__target=["survived", "age"]),
+        "Config value 'data.target': Input should be a valid string",
+    ),
+]
+ALL_CASES = CASES + HOSTILE_CASES
+
+
 @pytest.mark.parametrize(
-    ("breakage", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+    ("breakage", "expected"), [c[1:] for c in ALL_CASES], ids=[c[0] for c in ALL_CASES]
 )
 def test_bad_input_exits_2_with_a_clear_message_and_changes_nothing(copy_build, breakage, expected):
     splits, work = copy_build["splits"], copy_build["work"]
@@ -242,11 +485,13 @@ def test_bad_input_exits_2_with_a_clear_message_and_changes_nothing(copy_build, 
     assert result.err.startswith("error: ")
     assert expected in result.err
     assert "Traceback" not in result.err
+    assert not any(c in result.err for c in "\x1b\u202e\x00")  # nothing raw reaches a terminal
     assert snapshot(work) == before
 
 
-def test_at_least_fifteen_distinct_cases():
-    assert len({c[0] for c in CASES}) == len(CASES) >= 15
+def test_the_catalogues_have_distinct_cases():
+    assert len({c[0] for c in ALL_CASES}) == len(ALL_CASES)
+    assert len(CASES) >= 15 and len(HOSTILE_CASES) >= 30
 
 
 def test_check_reports_the_same_errors(copy_build):

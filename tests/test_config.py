@@ -47,7 +47,7 @@ def test_bundled_config_loads():
         ({}, ["Config value 'data': required, but not set"]),
         (
             {"data": {"target": "y"}, "colour": 1},
-            ["Config value 'colour': unknown key; known keys: data, seed, grid, build"],
+            ["Config value 'colour': unknown key; known keys: data, seed, grid, build, widget"],
         ),
         (
             {"data": {"target": "y"}, "grid": {"max_depth": [0, 3]}},

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, SiteServer, Watched, build_site
+from browser import SiteServer, Watched, build_site
 from conftest import ROOT, bundled_rows, run_cli, small_splits, write_csv
 
 pytestmark = pytest.mark.browser
@@ -37,18 +36,6 @@ def site(tiny_build, tmp_path_factory):
     results = json.loads((tiny_build["work"] / "out" / "results.json").read_text())
     with SiteServer(folder) as server:
         yield {"server": server, "results": results, "folder": folder}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -309,6 +296,7 @@ def hostile_site(tmp_path_factory):
     assert result.code == 0, result.err
     folder = build_site(base / "work" / "out", base / "site", ROOT)
     with SiteServer(folder) as server:
+        server.out = base / "work" / "out"
         yield server
 
 
@@ -332,6 +320,33 @@ def test_hostile_names_in_charts_are_svg_text(open_page, hostile_site):
     assert HOSTILE in page.locator("svg").text_content()
     assert page.locator("svg img, svg script").count() == 0
     assert w.dialogs == [] and w.external == []
+
+
+def test_hostile_names_in_the_live_result_and_prediction_form_are_text(open_page, hostile_site):
+    """The live panel's result and its form generated from the schema: the record is the one
+    the worker would post, computed by the same entry point in CPython."""
+    from forestlab.core import live
+
+    payload = (hostile_site.out / "live" / "live.json").read_text(encoding="utf-8")
+    assert json.loads(live.entry(json.dumps({"command": "load", "data": payload})))["ok"]
+    request = {"rows": json.loads(payload)["n_train_rows"], "n_estimators": 3}
+    record = json.loads(live.entry(json.dumps({"command": "train", "request": request})))["record"]
+    w = open_page(hostile_site.url + "en/explorer/")
+    page = w.page
+    page.evaluate(
+        "r => document.querySelector('.forestlab-viewer').forestlab.livePanel.receive("
+        "{type: 'result', record: r, seconds: 1})",
+        record,
+    )
+    labels = page.locator(".fl-live-predict label").all_inner_texts()
+    assert {HOSTILE, BIDI, LONG, JS_URL} <= set(labels)
+    options = page.locator(".fl-live-predict option").all_inner_texts()
+    assert '"><script>alert(2)</script>' in options
+    importance = page.locator(".fl-live-result .fl-importance-name").all_inner_texts()
+    assert HOSTILE in importance
+    assert page.locator("img[src=x]").count() == 0
+    assert page.locator("article script").count() == 0
+    assert w.dialogs == [] and w.external == [] and w.errors == [], w.report()
 
 
 def test_phone_layout_survives_a_10000_character_column_name(open_page, hostile_site):

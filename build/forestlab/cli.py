@@ -14,7 +14,7 @@ import traceback
 from pathlib import Path
 
 from forestlab import __version__
-from forestlab.errors import UserError
+from forestlab.errors import UserError, terminal_safe
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USER = 0, 1, 2
 
@@ -121,7 +121,7 @@ def cmd_build(args) -> int:
         raise UserError(f"--jobs {args.jobs}: use 1 or more worker processes")
     summary = build(_paths(args), args.jobs, args.scheduler, args.force)
     for line in summary.notices:
-        print(f"notice: {line}", file=sys.stderr)
+        print(f"notice: {terminal_safe(line)}", file=sys.stderr)
     print(summary.line())
     print(f"output: {args.work / 'out'}")
     return EXIT_OK
@@ -132,7 +132,7 @@ def cmd_check(args) -> int:
 
     cfg, prepared = configure(_paths(args))
     for line in prepared.notices:
-        print(f"notice: {line}")
+        print(f"notice: {terminal_safe(line)}")
     kinds = ", ".join(f"{f['name']} ({f['kind']})" for f in prepared.spec["features"])
     print(f"target: {cfg.data.target}, classes: {', '.join(prepared.spec['target']['classes'])}")
     print(f"features: {kinds}")
@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         return handler(args)
     except UserError as e:
         for i, line in enumerate(e.lines):
-            print(("error: " if i == 0 else "  ") + line, file=sys.stderr)
+            print(("error: " if i == 0 else "  ") + terminal_safe(line), file=sys.stderr)
         return EXIT_USER
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()

@@ -13,9 +13,16 @@ from pathlib import Path
 from typing import Annotated, Any, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
-from forestlab.errors import UserError
+from forestlab.errors import UserError, shown
 
 DEFAULT_CONFIG_NAME = "forestlab.yml"
 
@@ -26,7 +33,7 @@ DEFAULT_CONFIG_NAME = "forestlab.yml"
 def _int_in(lo: int, hi: int, what: str):
     def check(v: Any) -> int:
         if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-            raise ValueError(f"{v!r} is not {what}; use a whole number from {lo} to {hi}")
+            raise ValueError(f"{shown(v)} is not {what}; use a whole number from {lo} to {hi}")
         return v
 
     return check
@@ -46,22 +53,22 @@ def _max_features(v: Any) -> str | int | float:
     elif (isinstance(v, int) and v >= 1) or (isinstance(v, float) and 0.0 < v <= 1.0):
         return v
     raise ValueError(
-        f"{v!r} is not a features-per-split setting; use 'sqrt', 'log2', a share of the "
+        f"{shown(v)} is not a features-per-split setting; use 'sqrt', 'log2', a share of the "
         "features between 0 and 1 (e.g. 0.5), or a whole number of features"
     )
 
 
 def _fraction(v: Any) -> float:
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 < v <= 1.0:
-        raise ValueError(f"{v!r} is not a share of the training rows; use a number in (0, 1]")
+        raise ValueError(f"{shown(v)} is not a share of the training rows; use a number in (0, 1]")
     return float(v)
 
 
 def _choice(*allowed):
     def check(v: Any):
         if v not in allowed:
-            shown = ", ".join("null" if a is None else repr(a) for a in allowed)
-            raise ValueError(f"{v!r} is not one of {shown}")
+            choices = ", ".join("null" if a is None else repr(a) for a in allowed)
+            raise ValueError(f"{shown(v)} is not one of {choices}")
         return v
 
     return check
@@ -91,7 +98,7 @@ def _values(item_check):
         for item in out:
             key = (type(item), item)  # 1 (one feature) and 1.0 (all features) differ
             if key in seen:
-                raise ValueError(f"{item!r} is listed twice")
+                raise ValueError(f"{shown(item)} is listed twice")
             seen.add(key)
         return out
 
@@ -190,11 +197,62 @@ class BuildConfig(_Strict):
     max_families: int = Field(5_000, ge=1, description="Refuse grids with more families.")
 
 
+#: The Pyodide release the widget is written and tested against (npm `pyodide`, same version).
+PYODIDE_VERSION = "314.0.7"
+PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
+#: Where `widget.copy_core` puts the core in the site.
+SITE_CORE = "pyodide/"
+
+
+def _pyodide_url(v: Any) -> str:
+    if not isinstance(v, str) or not v.endswith("/"):
+        raise ValueError(f"{shown(v)} is not a folder URL; it must end with '/'")
+    scheme = v.split(":", 1)[0].lower() if ":" in v.split("/", 1)[0] else ""
+    if scheme not in ("", "https") or v.startswith("/"):
+        raise ValueError(
+            f"{shown(v)} is not usable; give an https:// URL or a folder of the site "
+            "such as 'pyodide/'"
+        )
+    return v
+
+
+class WidgetConfig(_Strict):
+    enabled: bool = Field(True, description="Offer the 'train live' panel (Pyodide, on demand).")
+    pyodide_url: Annotated[str, BeforeValidator(_pyodide_url)] = Field(
+        PYODIDE_CDN,
+        description="Where the panel loads Pyodide from: by default the pinned official CDN "
+        "build; an https:// URL, or a folder of the site (e.g. 'pyodide/') holding a "
+        "self-hosted copy (teacher guide: classrooms without internet).",
+    )
+    copy_core: bool = Field(
+        False,
+        description="Copy the Pyodide core (npm package 'pyodide') into the site at pyodide/ "
+        "and load it from there (unless pyodide_url is set). The core alone has no "
+        "scikit-learn: add its wheels there too (teacher guide).",
+    )
+    max_rows: int = Field(
+        2_000, ge=10, le=20_000, description="Most training rows a student may sample live."
+    )
+    max_trees: int = Field(200, ge=1, le=1_000, description="Most trees in a live forest.")
+    max_val_rows: int = Field(
+        5_000, ge=10, le=50_000, description="Validation rows shipped to the browser (a sample)."
+    )
+
+    @model_validator(mode="after")
+    def _copied_core_is_used(self):
+        if self.copy_core and "pyodide_url" not in self.model_fields_set:
+            self.pyodide_url = SITE_CORE
+        return self
+
+
 class Config(_Strict):
     data: DataConfig = Field(description="What the CSV splits hold and how to show it.")
     seed: int = Field(42, ge=0, le=2**32 - 1, description="Seed for splits, samples and forests.")
     grid: GridConfig = Field(default_factory=GridConfig, description="Hyperparameter grid.")
     build: BuildConfig = Field(default_factory=BuildConfig, description="Build limits.")
+    widget: WidgetConfig = Field(
+        default_factory=WidgetConfig, description="Live training in the browser."
+    )
 
     def family_count(self) -> int:
         g = self.grid
@@ -268,14 +326,45 @@ def parse_config(raw: Any, source: str) -> Config:
         ) from None
 
 
+class _ConfigLoader(yaml.SafeLoader):
+    """YAML as a configuration needs it: no anchors or aliases (nested aliases make a few
+    lines expand to billions of values), and a key given twice is an error, not silently the
+    last one."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent) or getattr(self.peek_event(), "anchor", None):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                problem="anchors and aliases (& and *) are not supported; write values out",
+                problem_mark=event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | float | bool | None):
+                continue  # an unhashable key: the schema reports it
+            if key in seen:
+                raise yaml.MarkedYAMLError(
+                    problem=f"the key {shown(key)} appears twice; keep one",
+                    problem_mark=key_node.start_mark,
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
 def load_config(path: Path) -> Config:
+    if path.is_dir():
+        raise UserError(f"{path}: a folder, not a configuration file; pass the file with --config")
     if not path.is_file():
         raise UserError(
             f"{path}: configuration file not found; create it (see docs: configuration) "
             "or pass --config"
         )
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_ConfigLoader)
     except UnicodeDecodeError:
         raise UserError(f"{path}: not UTF-8 text; save the configuration as UTF-8") from None
     except yaml.YAMLError as e:

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forestlab.errors import UserError
+from forestlab.errors import UserError, shown
 
 DELIMITERS = ",;\t"
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
@@ -26,6 +26,17 @@ DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "?", "#n/a"})
 #: 1,234 / 1,234.5 / -12,000 (thousands separators as Excel writes them in quoted cells)
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+#: Files that are not text, by their first bytes: what a teacher may have saved by mistake.
+SIGNATURES = (
+    (b"PK\x03\x04", "a zip archive, such as an Excel workbook (.xlsx)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old-style Excel workbook (.xls)"),
+    (b"\x1f\x8b", "a gzip-compressed file"),
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+)
+#: A field a spreadsheet would run as a formula: "=…", or "+", "-" or "@" followed by a call
+#: or a link ("@SUM(…)", "+cmd|' /C calc'!A0"). Signed numbers such as -5 are values.
+_FORMULA = r"[ \t]*\"?[ \t]*(?:=|[+\-@][^{d}\n]*[(|!])"
 #: Share of numeric cells above which the remaining text cells are treated as typos.
 NUMERIC_MAJORITY = 0.9
 MAX_FILE_BYTES = 2 * 1024**3
@@ -49,7 +60,19 @@ class Table:
 
 def decode(path: Path, raw: bytes) -> tuple[str, str]:
     """Text and the name of the encoding it was read with."""
+    for magic, kind in SIGNATURES:
+        if raw.startswith(magic):
+            raise UserError(
+                f"{path}: this is {kind}, not a CSV text file; open it in the spreadsheet "
+                "program and save it as 'CSV UTF-8'"
+            )
     if b"\x00" in raw and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        head = raw[:200]
+        if head.count(b"\x00") >= len(head) // 2 - 2:
+            raise UserError(
+                f"{path}: this looks like UTF-16 text without a byte-order mark; save it as "
+                "'CSV UTF-8' (or as UTF-16 with a byte-order mark)"
+            )
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         raise UserError(
             f"{path}: line {line}: contains a NUL byte; this is not a text CSV file "
@@ -99,9 +122,14 @@ def _refuse_mixed_encodings(path: Path, raw: bytes) -> None:
             )
 
 
+#: The delimiter is sniffed from this much of the file (the Sniffer's cost grows with it).
+SNIFF_CHARS = 64 * 1024
+
+
 def sniff_delimiter(path: Path, text: str) -> str:
-    header = text.split("\n", 1)[0]
-    sample = "\n".join(text.split("\n", 20)[:20])
+    head = text[:SNIFF_CHARS]
+    header = head.split("\n", 1)[0]
+    sample = "\n".join(head.split("\n", 20)[:20])
     try:
         delim = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
     except csv.Error:
@@ -158,8 +186,44 @@ def _checked_rows(path: Path, reader) -> list[str]:
     return names
 
 
+def refuse_formulas(path: Path, text: str, delim: str, names: list[str]) -> None:
+    """Refuse cells (or column names) that are spreadsheet formulas rather than values: an
+    export that kept formulas has lost the data, and such a cell is a known attack on
+    whoever opens a CSV in a spreadsheet. One regular-expression pass over the text."""
+    if not any(c in text for c in "=(|!"):
+        return  # no formula without one of these (numbers alone are fast to rule out)
+    pattern = re.compile(
+        rf"(?:^|{re.escape(delim)})({_FORMULA.format(d=re.escape(delim))})", re.MULTILINE
+    )
+    m = pattern.search(text)
+    if m is None:
+        return
+    line = text.count("\n", 0, m.start(1)) + 1
+    start = text.rfind("\n", 0, m.start(1)) + 1
+    end = text.find("\n", m.start(1))
+    cells = next(csv.reader([text[start : end if end >= 0 else len(text)]], delimiter=delim))
+    formula = re.compile(_FORMULA.format(d=re.escape(delim)))
+    i = next((i for i, c in enumerate(cells) if formula.match(c)), None)
+    if line == 1:
+        where = "a column name is"
+    elif i is not None and i < len(names):
+        where = f"column '{names[i]}' holds"
+    else:  # the match spans a quoted line break: name the line only
+        where = "a cell holds"
+    cell = cells[i] if i is not None else m[1]
+    raise UserError(
+        f"{path}: line {line}: {where} a spreadsheet formula ({shown(cell.strip())}), not a "
+        "value; in the spreadsheet, copy the data and paste it as values only, then save "
+        "as 'CSV UTF-8' again"
+    )
+
+
 def read_table(path: Path) -> Table:
     """Read one split; raise UserError naming the file and line for anything malformed."""
+    if path.is_dir():
+        raise UserError(f"{path}: a folder, not a CSV file")
+    if path.exists() and not path.is_file():
+        raise UserError(f"{path}: not a regular file (a device or a pipe); use a saved CSV file")
     if not path.is_file():
         raise UserError(f"{path}: file not found")
     size = path.stat().st_size
@@ -174,6 +238,7 @@ def read_table(path: Path) -> Table:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     delim = sniff_delimiter(path, text)
     names = _check_rows(path, text, delim)
+    refuse_formulas(path, text, delim, names)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -213,6 +278,13 @@ def is_missing(values: pd.Series) -> np.ndarray:
 def parse_numbers(values: pd.Series) -> np.ndarray:
     """Cells as floats: NaN where missing or not a number. Thousands separators are removed."""
     cleaned = values.str.strip()
-    has_sep = cleaned.str.match(_THOUSANDS)
-    cleaned = cleaned.where(~has_sep, cleaned.str.replace(",", "", regex=False))
-    return pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float)
+    numbers = np.array(pd.to_numeric(cleaned, errors="coerce"), dtype=float)  # writable copy
+    # only cells that did not parse can hold thousands separators (a small share, if any)
+    retry = np.flatnonzero(np.isnan(numbers))
+    if len(retry):
+        rest = cleaned.iloc[retry]
+        has_sep = rest.str.match(_THOUSANDS).to_numpy(dtype=bool)
+        if has_sep.any():
+            fixed = pd.to_numeric(rest[has_sep].str.replace(",", "", regex=False))
+            numbers[retry[has_sep]] = fixed.to_numpy(dtype=float)
+    return numbers

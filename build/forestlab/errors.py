@@ -1,6 +1,13 @@
-"""The one exception type for mistakes a user can fix (exit status 2, no traceback)."""
+"""The one exception type for mistakes a user can fix (exit status 2, no traceback), and how
+values from the user's files are quoted in messages."""
 
 from __future__ import annotations
+
+import re
+
+#: Control characters (C0 but newline, DEL, C1) and bidirectional overrides: printed raw, a
+#: column name could clear the terminal or reorder the message around it.
+_UNPRINTABLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 class UserError(Exception):
@@ -13,3 +20,22 @@ class UserError(Exception):
     def __init__(self, *lines: str):
         super().__init__("\n".join(lines))
         self.lines = list(lines)
+
+
+def terminal_safe(text: str) -> str:
+    """Text for a terminal: unprintable characters as \\x.. or \\u.... escapes."""
+    return _UNPRINTABLE.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
+        ),
+        text,
+    )
+
+
+def shown(value, limit: int = 60) -> str:
+    """repr() of a value from the user's files, cut short when long (a 100,000-character cell
+    or a deeply nested YAML value must not become the message)."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from forestlab.config import Config
+from forestlab.config import BuildConfig, Config
 from forestlab.core.family import FAMILY_KEYS
 from forestlab.errors import UserError
 
@@ -43,10 +43,19 @@ def check_size(cfg: Config, n_train_rows: int, n_features: int) -> None:
         ((len(getattr(grid, k)), k) for k in ("n_estimators", *FAMILY_KEYS)), reverse=True
     )
     longest = ", ".join(f"{k} ({n} values)" for n, k in sizes if n > 1)
+    # the default limit is about 5 minutes of fitting with 2 worker processes
+    minutes = tree_rows / BuildConfig.model_fields["max_tree_rows"].default * 5 * 2 / limits.jobs
+    if minutes < 1:
+        took = "under a minute"
+    elif minutes < 120:
+        took = f"{minutes:,.0f} minutes"
+    else:
+        took = f"{minutes / 60:,.0f} hours"
     what = (
         f"{n_families:,} forest families (limit build.max_families = {limits.max_families:,})"
         if too_many
-        else f"{tree_rows:,} tree-row fits (limit build.max_tree_rows = {limits.max_tree_rows:,})"
+        else f"{tree_rows:,} tree-row fits, roughly {took} with build.jobs = {limits.jobs} "
+        f"(limit build.max_tree_rows = {limits.max_tree_rows:,})"
     )
     raise UserError(
         f"The grid is too large to build: {cfg.point_count():,} grid points in {what}.",

@@ -1,7 +1,8 @@
 """MkDocs hook: bring the build's output into the site without writing into `site_src/`.
 
 `mkdocs.yml` lists this file under `hooks:`. It adds every published file of the build
-output (results, data card, charts) under `generated/`, copies the pinned chart library from
+output (results, data card, charts, the widget's rows and wheel) under `generated/`, copies
+the pinned chart library (and, with `widget.copy_core`, the Pyodide core) from
 `node_modules/`, and fills the `<!-- forestlab:… -->` placeholders of the hand-written pages
 with fragments built from the output (see `forestlab.pages`). Nothing generated is ever
 written into `site_src/` or committed.
@@ -20,6 +21,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
+from forestlab.config import SITE_CORE
 from forestlab.pages import Fragments
 from forestlab.results import LANGS
 
@@ -30,6 +32,14 @@ VENDOR = {
     "assets/vendor/uPlot.esm.js": "uplot/dist/uPlot.esm.js",
     "assets/vendor/uPlot.min.css": "uplot/dist/uPlot.min.css",
 }
+#: The Pyodide core (npm package `pyodide`, pinned), copied when `widget.copy_core` is set.
+PYODIDE_CORE = (
+    "pyodide.mjs",
+    "pyodide.asm.mjs",
+    "pyodide.asm.wasm",
+    "python_stdlib.zip",
+    "pyodide-lock.json",
+)
 _state: dict = {}
 
 #: Inline scripts of Material's templates (executable ones: no src, not a JSON data block).
@@ -79,22 +89,26 @@ def on_config(config):
             f"no ForestLab build output in {out}: run `forestlab build` (or `nox -s build`) "
             "first, or set FORESTLAB_OUT to the output folder"
         )
-    modules = root / "node_modules"
-    missing = [src for src in VENDOR.values() if not (modules / src).is_file()]
-    if missing:
-        raise PluginError(
-            f"{modules}: {', '.join(missing)} not found; run `npm ci` in {root} first"
-        )
 
     def read(name: str) -> dict:
         path = out / name
         return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
+    data = read("data.json")
+    modules = root / "node_modules"
+    vendored = dict(VENDOR)
+    if data.get("widget", {}).get("copy_core"):
+        vendored |= {f"{SITE_CORE}{name}": f"pyodide/{name}" for name in PYODIDE_CORE}
+    missing = [src for src in vendored.values() if not (modules / src).is_file()]
+    if missing:
+        raise PluginError(
+            f"{modules}: {', '.join(missing)} not found; run `npm ci` in {root} first"
+        )
     _state.update(
         out=out,
-        modules=modules,
+        vendored={dest: modules / src for dest, src in vendored.items()},
         results=read("results.json"),
-        data=read("data.json"),
+        data=data,
         build=read("build.json"),
     )
     return config
@@ -106,8 +120,8 @@ def on_files(files: Files, config) -> Files:
         if path.is_file() and path.name not in PRIVATE:
             rel = path.relative_to(out).as_posix()
             files.append(File.generated(config, f"generated/{rel}", abs_src_path=str(path)))
-    for dest, src in VENDOR.items():
-        files.append(File.generated(config, dest, abs_src_path=str(_state["modules"] / src)))
+    for dest, path in _state["vendored"].items():
+        files.append(File.generated(config, dest, abs_src_path=str(path)))
     return files
 
 

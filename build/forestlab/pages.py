@@ -199,7 +199,7 @@ class Fragments:
 
     def viewer(self, **options) -> str:
         """The explorer: options may preset, fix or hide dimensions for a lesson."""
-        allowed = {"preset", "fixed", "hide", "show_table", "figures"}
+        allowed = {"preset", "fixed", "hide", "show_table", "figures", "live"}
         unknown = set(options) - allowed
         if unknown:
             raise ValueError(f"unknown viewer option(s): {', '.join(sorted(unknown))}")

@@ -22,7 +22,7 @@ import numpy as np
 from filelock import FileLock, Timeout
 
 import forestlab
-from forestlab import __version__, cache, grid, runner
+from forestlab import __version__, cache, grid, livedata, runner
 from forestlab.config import Config, load_config
 from forestlab.core.family import Dataset
 from forestlab.errors import UserError
@@ -196,6 +196,7 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
     stage = paths.work / f"out.staging-{os.getpid()}"
     shutil.rmtree(stage, ignore_errors=True)
     (stage / "charts").mkdir(parents=True)
+    (stage / "live").mkdir()
 
     def write_json(name: str, obj) -> None:
         (stage / name).write_bytes(cache.canonical_json(obj))
@@ -244,8 +245,12 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
             "versions": {"forestlab": __version__, **{lib: version(lib) for lib in LIBRARIES}},
             "notices": prepared.notices,
             "charts": chart_files,
+            "widget": livedata.widget_info(cfg),
         },
     )
+    # The live-training widget's rows and code (fetched only when a student asks for it).
+    write_json("live/live.json", livedata.live_payload(cfg, prepared))
+    (stage / "live" / livedata.WHEEL_NAME).write_bytes(livedata.core_wheel())
     # Not published (varies run to run): measured fit times and when the build ran.
     write_json("timings.json", timings(records))
     write_json(

@@ -20,7 +20,7 @@ import pandas as pd
 from forestlab.config import Config
 from forestlab.core.family import Dataset
 from forestlab.csvload import NUMERIC_MAJORITY, Table, is_missing, parse_numbers, read_table
-from forestlab.errors import UserError
+from forestlab.errors import UserError, shown
 
 SPLITS = ("train", "val", "test")
 #: Shares carved out of train.csv when val.csv or test.csv is missing.
@@ -129,7 +129,7 @@ def _target(tables: dict[str, Table], cfg: Config) -> tuple[dict, dict[str, np.n
     classes = _class_order(list(pd.unique(raw["train"])))
     if len(classes) < 2:
         raise UserError(
-            f"{train.path}: the target '{name}' has only one value ({classes[0]!r}); "
+            f"{train.path}: the target '{name}' has only one value ({shown(classes[0])}); "
             "a classifier needs at least two classes"
         )
     if len(classes) > cfg.data.max_classes:
@@ -146,7 +146,8 @@ def _target(tables: dict[str, Table], cfg: Config) -> tuple[dict, dict[str, np.n
             t = tables[split]
             i = int(np.flatnonzero(values == unknown[0])[0])
             raise UserError(
-                f"{t.path}: line {t.line_of(i)}: target value {unknown[0]!r} does not occur in "
+                f"{t.path}: line {t.line_of(i)}: target value {shown(unknown[0])} does not "
+                "occur in "
                 "train.csv; every class must have training rows"
             )
         y[split] = np.array([index[v] for v in values], dtype=np.intp)
@@ -155,7 +156,7 @@ def _target(tables: dict[str, Table], cfg: Config) -> tuple[dict, dict[str, np.n
         positive = _default_positive(classes)
     elif positive not in index:
         raise UserError(
-            f"Config value 'data.positive_class': {positive!r} is not a class of '{name}'; "
+            f"Config value 'data.positive_class': {shown(positive)} is not a class of '{name}'; "
             f"the classes are {', '.join(repr(c) for c in classes)}"
         )
     return {"name": name, "classes": classes, "positive": positive}, y
@@ -172,6 +173,23 @@ def _feature_names(columns: list[str], cfg: Config, path: Path) -> list[str]:
                 )
     chosen = cfg.data.include or [c for c in columns if c != target]
     return [c for c in chosen if c != target and c not in cfg.data.exclude]
+
+
+def _check_display_names(cfg: Config, columns: list[str], classes: list[str], path: Path):
+    """Display names must name real columns and classes: a typo would silently show the raw
+    name on the site."""
+    for name in cfg.data.column_names:
+        if name not in columns:
+            raise UserError(
+                f"Config value 'data.column_names': no column {shown(name)} in {path.name}; "
+                + _suggest(name, columns)
+            )
+    for label in cfg.data.class_labels:
+        if label not in classes:
+            raise UserError(
+                f"Config value 'data.class_labels': {shown(label)} is not a class of "
+                f"'{cfg.data.target}'; the classes are {', '.join(repr(c) for c in classes)}"
+            )
 
 
 def _encode_feature(name: str, tables: dict[str, Table], notices: list[str]) -> dict | None:
@@ -198,7 +216,7 @@ def _encode_feature(name: str, tables: dict[str, Table], notices: list[str]) -> 
             i = int(np.flatnonzero(~missing)[np.flatnonzero(bad)[0]])
             raise UserError(
                 f"{train.path}: line {train.line_of(i)}: column '{name}' has a number too large "
-                f"to use ({col.iloc[i].strip()!r}); correct it"
+                f"to use ({shown(col.iloc[i].strip())}); correct it"
             )
         # Row numbers: every row a different whole number, together a run with no gaps.
         # (Distinct integers alone are not enough: an income column can be all distinct.)
@@ -212,7 +230,7 @@ def _encode_feature(name: str, tables: dict[str, Table], notices: list[str]) -> 
         i = int(np.flatnonzero(~missing)[np.flatnonzero(~is_num)[0]])
         raise UserError(
             f"{train.path}: line {train.line_of(i)}: column '{name}' holds numbers, but "
-            f"{col.iloc[i].strip()!r} is not one ({int((~is_num).sum())} such cell(s)); "
+            f"{shown(col.iloc[i].strip())} is not one ({int((~is_num).sum())} such cell(s)); "
             "correct them or leave them empty"
         )
     if len(distinct) == len(col) >= MIN_ROWS_FOR_ID:
@@ -234,7 +252,8 @@ def encode_column(feature: dict, values: pd.Series, table: Table) -> np.ndarray:
             i = int(np.flatnonzero(bad)[0])
             raise UserError(
                 f"{table.path}: line {table.line_of(i)}: column '{feature['name']}' holds numbers "
-                f"in train.csv, but {values.iloc[i].strip()!r} is not a usable number; correct it"
+                f"in train.csv, but {shown(values.iloc[i].strip())} is not a usable number; "
+                "correct it"
             )
         return np.where(missing, feature["fill"], numbers)
     index = {c: i for i, c in enumerate(feature["categories"])}
@@ -242,9 +261,19 @@ def encode_column(feature: dict, values: pd.Series, table: Table) -> np.ndarray:
     return stripped.map(index).fillna(-1).to_numpy(dtype=float)
 
 
+#: The reference forest that ranks the features sees at most this many training rows (a
+#: stratified sample): enough for a stable ranking, and minutes less on a million rows.
+REFERENCE_ROWS = 20_000
+
+
 def reference_ranking(X: np.ndarray, y: np.ndarray, seed: int) -> tuple[int, ...]:
-    """Features by importance in a reference forest on the whole training split."""
-    from forestlab.core.family import make_forest
+    """Features by importance in a reference forest on the training split (or a stratified
+    sample of REFERENCE_ROWS rows of it)."""
+    from forestlab.core.family import make_forest, sample_indices
+
+    if len(y) > REFERENCE_ROWS:
+        rows = sample_indices(y, REFERENCE_ROWS / len(y), seed)
+        X, y = X[rows], y[rows]
 
     params = {
         "max_depth": None,
@@ -284,6 +313,7 @@ def prepare(folder: Path, cfg: Config, ranker=reference_ranking) -> Prepared:
     _check_columns(tables)
     target, y = _target(tables, cfg)
     columns = list(tables["train"].frame.columns)
+    _check_display_names(cfg, columns, target["classes"], tables["train"].path)
     names = _feature_names(columns, cfg, tables["train"].path)
     features = [f for f in (_encode_feature(n, tables, notices) for n in names) if f]
     if not features:
@@ -325,7 +355,8 @@ def prepare(folder: Path, cfg: Config, ranker=reference_ranking) -> Prepared:
     if counts.min() < 2:
         k = target["classes"][int(np.argmin(counts))]
         raise UserError(
-            f"{tables['train'].path}: class {k!r} of '{target['name']}' has fewer than 2 training "
+            f"{tables['train'].path}: class {shown(k)} of '{target['name']}' has fewer than 2 "
+            "training "
             "rows; a forest cannot learn it. Add rows or merge the class"
         )
     positive = target["classes"].index(target["positive"])

@@ -7,23 +7,12 @@ what a student can see.
 
 from __future__ import annotations
 
-from forestlab.core.family import FAMILY_KEYS
+from forestlab.core.family import FAMILY_KEYS, rounded
 
 RESULTS_SCHEMA = "forestlab.results/1"
 #: The site's languages, Chinese first.
 LANGS = ("zh", "en")
 DIMENSIONS = ("n_estimators", *FAMILY_KEYS)
-DIGITS = 4
-
-
-def _round(obj):
-    if isinstance(obj, float):
-        return round(obj, DIGITS)
-    if isinstance(obj, dict):
-        return {k: _round(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_round(v) for v in obj]
-    return obj
 
 
 def family_id(params: dict) -> tuple:
@@ -33,7 +22,7 @@ def family_id(params: dict) -> tuple:
 def published_family(record: dict) -> dict:
     """A family record without its timings, rounded for the site."""
     points = [{k: v for k, v in p.items() if k != "fit_seconds"} for p in record["points"]]
-    return _round({**{k: v for k, v in record.items() if k != "points"}, "points": points})
+    return rounded({**{k: v for k, v in record.items() if k != "points"}, "points": points})
 
 
 def timings(records: list[dict]) -> list[dict]:

@@ -36,6 +36,21 @@ FAMILY_KEYS = (
 )
 
 
+#: Digits of the published numbers (results.json, and live results, so the two compare).
+DIGITS = 4
+
+
+def rounded(obj):
+    """Floats in nested lists and dicts rounded to DIGITS, as the site shows them."""
+    if isinstance(obj, float):
+        return round(obj, DIGITS)
+    if isinstance(obj, dict):
+        return {k: rounded(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [rounded(v) for v in obj]
+    return obj
+
+
 @dataclass(frozen=True)
 class Dataset:
     """Preprocessed, numeric splits. `y_*` hold class indices 0..K-1."""
@@ -160,26 +175,47 @@ def _forest_importances(per_tree: list, n: int, n_features: int) -> np.ndarray:
     return imp / np.sum(imp)
 
 
-def fit_family(data: Dataset, params: dict, tree_counts: list[int], seed: int) -> dict:
-    """Fit one family and return its result record (see docs: result-record format)."""
-    counts = sorted(tree_counts)
-    rows = sample_indices(data.y_train, params["sample_fraction"], seed)
-    cols = family_features(data, params["top_k_features"])
-    X_fit, y_fit = data.X_train[np.ix_(rows, cols)], data.y_train[rows]
+def grow_forest(X, y, params: dict, counts: list[int], seed: int, on_tree=None):
+    """Grow one forest through the sorted tree counts with `warm_start`.
 
-    forest = make_forest(params, counts[0], seed, warm_start=True)
+    Returns the forest (with `counts[-1]` trees) and the cumulative fit seconds at each count.
+    With `on_tree(i, n)`, trees are added one at a time and it is called after each one (the
+    browser widget reports progress this way); the seeds drawn are the same either way.
+    """
+    stages = range(1, counts[-1] + 1) if on_tree else counts
+    wanted = set(counts)
+    forest = make_forest(params, stages[0], seed, warm_start=True)
     fit_seconds = {}
     elapsed = 0.0
-    for n in counts:
+    for n in stages:
         forest.n_estimators = n
         start = time.perf_counter()
         with warnings.catch_warnings():
             # The warning is about warm-starting on *different* data; every stage here refits
             # the same rows, so "balanced" weights are the same as in a one-shot fit (tested).
             warnings.filterwarnings("ignore", message="class_weight presets", category=UserWarning)
-            forest.fit(X_fit, y_fit)
+            forest.fit(X, y)
         elapsed += time.perf_counter() - start
-        fit_seconds[n] = elapsed
+        if n in wanted:
+            fit_seconds[n] = elapsed
+        if on_tree:
+            on_tree(n, counts[-1])
+    return forest, fit_seconds
+
+
+def fit_family(data: Dataset, params: dict, tree_counts: list[int], seed: int) -> dict:
+    """Fit one family and return its result record (see docs: result-record format)."""
+    return fit_family_model(data, params, tree_counts, seed)[0]
+
+
+def fit_family_model(data: Dataset, params: dict, tree_counts: list[int], seed: int, on_tree=None):
+    """`fit_family`, also returning the fitted forest of the largest tree count (the widget
+    predicts with it). `on_tree` as in `grow_forest`."""
+    counts = sorted(tree_counts)
+    rows = sample_indices(data.y_train, params["sample_fraction"], seed)
+    cols = family_features(data, params["top_k_features"])
+    X_fit, y_fit = data.X_train[np.ix_(rows, cols)], data.y_train[rows]
+    forest, fit_seconds = grow_forest(X_fit, y_fit, params, counts, seed, on_tree)
     trees, classes = forest.estimators_, forest.classes_.astype(int)
 
     def sub(X):
@@ -212,7 +248,7 @@ def fit_family(data: Dataset, params: dict, tree_counts: list[int], seed: int) -
             point["roc_val"] = roc_points(data.y_val, probas["val"][n], data.positive)
         points.append(point)
 
-    return {
+    record = {
         "schema": RECORD_SCHEMA,
         "params": {k: params[k] for k in FAMILY_KEYS},
         "seed": seed,
@@ -221,3 +257,4 @@ def fit_family(data: Dataset, params: dict, tree_counts: list[int], seed: int) -
         "curve": {name: [round(v, 6) for v in curves[name]] for name in ("train", "val")},
         "points": points,
     }
+    return record, forest

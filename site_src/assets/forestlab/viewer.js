@@ -91,6 +91,10 @@ const TEXT = {
     failed: "无法加载预先计算的结果：",
     hidden_note: "本课程固定了部分超参数：",
     current: "当前",
+    live: "实时（抽样）",
+    live_title: "实时训练的结果（在抽样数据上）",
+    live_rows: "在你的浏览器中用 {rows} 行训练；上方显示的是最接近的预先计算网格点",
+    grid_point: "最接近的网格点",
   },
   en: {
     n_estimators: "Number of trees",
@@ -152,11 +156,15 @@ const TEXT = {
     failed: "Could not load the precomputed results: ",
     hidden_note: "This lesson fixes some hyperparameters: ",
     current: "current",
+    live: "Live, on a sample",
+    live_title: "Live result, trained on a sample",
+    live_rows: "Trained in your browser on {rows} rows; the views above show the nearest precomputed grid point",
+    grid_point: "Nearest grid point",
   },
 };
 
 /** Create an element; string children become text nodes (never HTML). */
-function el(tag, attrs = {}, ...children) {
+export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
     if (value === undefined || value === null || value === false) continue;
@@ -171,7 +179,7 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-const fmt = (v, digits = 3) =>
+export const fmt = (v, digits = 3) =>
   v === null || v === undefined || Number.isNaN(v) ? "–" : Number(v).toFixed(digits);
 
 const encodeValue = (v) => (v === null ? "none" : String(v));
@@ -360,9 +368,15 @@ export class Viewer {
       ),
       this.compare,
       el("details", { class: "fl-code-box" }, el("summary", {}, t.code), this.code),
+      (this.liveSlot = el("div", { class: "fl-live-slot" })),
     );
     await yieldToMain();
     this.update();
+    // The "train live" panel is a small module of its own; Pyodide loads only on request.
+    if (this.options.live && this.data.widget?.enabled) {
+      const { mountLive } = await import("./live.js");
+      mountLive(this);
+    }
     // The table of every grid point is below the fold: build it once the first view is up.
     if (this.options.show_table) {
       const later = window.requestIdleCallback ?? ((fn) => setTimeout(fn, 50));
@@ -403,6 +417,7 @@ export class Viewer {
     this.renderImportance(point);
     this.renderTrees(family, values.n_estimators);
     if (point.roc_val) this.renderRoc(point);
+    if (this.live) this.renderLive();
     this.writeUrl();
     this.root.dispatchEvent(new CustomEvent("forestlab:update", { detail: { values }, bubbles: true }));
   }
@@ -465,7 +480,7 @@ export class Viewer {
     );
   }
 
-  renderConfusion(point) {
+  renderConfusion(point, target = this.confusion) {
     const t = this.t;
     const cm = point.metrics.val.confusion_matrix;
     const classes = this.names.classes;
@@ -481,13 +496,13 @@ export class Viewer {
         }),
       ),
     );
-    this.confusion.replaceChildren(el("thead", {}, head), el("tbody", {}, rows));
+    target.replaceChildren(el("thead", {}, head), el("tbody", {}, rows));
   }
 
-  renderImportance(point) {
+  renderImportance(point, target = this.importance) {
     const order = point.importances.map((v, i) => [v, i]).sort((a, b) => b[0] - a[0]);
     const max = Math.max(1e-9, order[0][0]);
-    this.importance.replaceChildren(
+    target.replaceChildren(
       ...order.map(([v, i]) => {
         const bar = el("span", { class: "fl-bar" });
         bar.style.width = `${(100 * v) / max}%`;
@@ -575,16 +590,91 @@ export class Viewer {
     }
   }
 
+  // -- a live result (the "train live" panel) beside the nearest precomputed point --
+
+  /** Index of the grid value closest to `value`; null (unlimited, all) is beyond every
+   * number. Text values only match exactly. */
+  nearestIndex(dim, value) {
+    const exact = this.indexOf(dim, value);
+    if (exact !== null || typeof value === "string") return exact;
+    const size = (v) => (v === null ? Infinity : v);
+    let best = null;
+    dim.values.forEach((v, i) => {
+      if (typeof v === "string") return;
+      const gap = Math.abs(size(v) - size(value)); // Infinity against "unlimited": last resort
+      if (best === null || gap < best.gap || (gap === best.gap && size(v) > size(dim.values[best.i])))
+        best = { i, gap };
+    });
+    return best ? best.i : null;
+  }
+
+  /** Show a live record (schema forestlab.family/1, one point) and move to the nearest
+   * grid point. `rowsTotal` is the size of the whole training split. */
+  showLive(record, rowsTotal) {
+    const values = {
+      ...record.params,
+      n_estimators: record.points[0].n_estimators,
+      sample_fraction: record.n_train_rows / rowsTotal,
+    };
+    this.live = { record, point: record.points[0] };
+    this.moveTo(values);
+  }
+
+  renderLive() {
+    const t = this.t;
+    const { record, point } = this.live;
+    this.liveBox ??= el("section", { class: "fl-live-result", "aria-live": "polite" });
+    if (!this.liveBox.isConnected) this.compare.before(this.liveBox);
+    const grid = this.current.point.metrics.val;
+    const rows = METRICS.map((name) =>
+      el("tr", { "data-metric": name },
+        el("th", { scope: "row" }, t[name]),
+        el("td", { "data-split": "live-train" }, fmt(point.metrics.train[name])),
+        el("td", { "data-split": "live-val" }, fmt(point.metrics.val[name])),
+        el("td", { "data-split": "grid-val" }, fmt(grid[name])),
+      ),
+    );
+    const describe = this.dims
+      .filter((d) => d.name !== "sample_fraction")
+      .map((d) => `${t[d.name]} ${this.label(d.name, d.name === "n_estimators" ? point.n_estimators : record.params[d.name])}`)
+      .join(" · ");
+    const confusion = el("table", { class: "fl-confusion" });
+    const importance = el("div", { class: "fl-importance" });
+    this.renderConfusion(point, confusion);
+    this.renderImportance(point, importance);
+    this.liveBox.replaceChildren(
+      el("h2", {}, t.live_title),
+      el("p", { class: "fl-note" }, t.live_rows.replace("{rows}", record.n_train_rows.toLocaleString()), " · ", describe),
+      el("table", { class: "fl-live-table" },
+        el("thead", {}, el("tr", {},
+          el("th", { scope: "col" }, t.metric),
+          el("th", { scope: "col" }, `${t.live} · ${t.train}`),
+          el("th", { scope: "col" }, `${t.live} · ${t.val}`),
+          el("th", { scope: "col" }, `${t.grid_point} · ${t.val}`),
+        )),
+        el("tbody", {}, rows),
+      ),
+      el("div", { class: "fl-panels" },
+        el("section", { class: "fl-panel" }, el("h3", {}, `${t.live}: ${t.confusion}`), confusion),
+        el("section", { class: "fl-panel" }, el("h3", {}, `${t.live}: ${t.importance}`), importance),
+      ),
+    );
+  }
+
   // -- actions --
 
   jumpToBest() {
     const best = this.results.best;
-    const values = { ...best.params, n_estimators: best.n_estimators };
+    this.moveTo({ ...best.params, n_estimators: best.n_estimators });
+  }
+
+  /** Move every dimension the lesson does not fix to the grid value nearest to `values`. */
+  moveTo(values) {
     const fixed = this.options.fixed || {};
     const changes = {};
     for (const dim of this.dims) {
       if (dim.name in fixed) continue;
-      const i = this.indexOf(dim, values[dim.name]);
+      const i = this.nearestIndex(dim, values[dim.name]);
       if (i !== null) changes[dim.name] = i;
     }
     this.set(changes);

@@ -1,0 +1,197 @@
+"""The live-training widget's Python side: what the Web Worker runs inside Pyodide.
+
+The worker hands every message to `entry(message_json, report)` and posts back the JSON it
+returns; CPython tests call it the same way. Training goes through `fit_family_model`, the
+build's own code, so a live fit on the full training split, at the grid's seed and a grid
+point's values, gives exactly that grid point's record.
+
+Commands (see docs: results format, "Live data"):
+- `{"command": "load", "data": "<text of live.json>"}`: keep the rows and the caps.
+- `{"command": "train", "request": {...}}`: fit one forest; `report(i, n)` after tree i of n.
+- `{"command": "predict", "row": {"column": "text", ...}}`: class probabilities of the last
+  live model for one row entered in the form.
+Replies are `{"ok": true, ...}` or `{"ok": false, "error": "<message for the panel>"}`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+
+from forestlab.core.family import Dataset, fit_family_model, rounded
+
+#: Version of live.json; the worker and this module check it.
+LIVE_SCHEMA = "forestlab.live/1"
+#: Depths a student may choose besides "unlimited" (None).
+MAX_DEPTH = 50
+#: Choices for the parameters the panel takes from the viewer's current point.
+CRITERIA = ("gini", "entropy", "log_loss")
+CLASS_WEIGHTS = (None, "balanced", "balanced_subsample")
+
+
+class LiveError(ValueError):
+    """A request the widget refuses; the message is shown in the panel as it is."""
+
+
+_state: dict = {}
+
+
+def load(text: str) -> dict:
+    """Parse live.json into the Dataset and metadata the other commands use."""
+    payload = json.loads(text)
+    if payload.get("schema") != LIVE_SCHEMA:
+        raise LiveError(f"live data has format {payload.get('schema')!r}, expected {LIVE_SCHEMA}")
+
+    def arrays(split: str):
+        part = payload[split]
+        X = np.asarray(part["X"], dtype=float).reshape(len(part["y"]), len(payload["features"]))
+        return X, np.asarray(part["y"], dtype=np.int64)
+
+    X_train, y_train = arrays("train")
+    X_val, y_val = arrays("val")
+    data = Dataset(
+        X_train=X_train,
+        y_train=y_train,
+        X_val=X_val,
+        y_val=y_val,
+        X_test=None,  # the test split never leaves the build: it stays a fair final check
+        y_test=None,
+        n_classes=len(payload["classes"]),
+        positive=payload["positive"],
+        feature_rank=tuple(payload["feature_rank"]),
+    )
+    return {"data": data, "payload": payload}
+
+
+def _whole(request: dict, key: str, lo: int, hi: int, what: str, default=None) -> int:
+    v = request.get(key, default)
+    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+        raise LiveError(f"{what} must be a whole number from {lo} to {hi} (got {v!r})")
+    return v
+
+
+def check_request(request: dict, payload: dict) -> tuple[dict, int, int, int]:
+    """The request as family parameters, tree count, row count and seed; LiveError when it
+    is outside the caps (the page enforces them too, but a message can come from anywhere)."""
+    caps = payload["caps"]
+    n_train = payload["n_train_rows"]
+    known = {"rows", "n_estimators", "max_depth", "max_features", "min_samples_leaf"}
+    known |= {"class_weight", "criterion", "top_k_features", "seed"}
+    unknown = sorted(set(request) - known)
+    if unknown:
+        raise LiveError(f"unknown setting(s): {', '.join(unknown)}")
+    rows = _whole(request, "rows", 2, min(caps["max_rows"], n_train), "Training rows")
+    trees = _whole(request, "n_estimators", 1, caps["max_trees"], "Number of trees")
+    depth = request.get("max_depth")
+    if depth is not None:
+        depth = _whole(request, "max_depth", 1, MAX_DEPTH, "Maximum depth")
+    n_features = len(payload["features"])
+    mf = request.get("max_features", "sqrt")
+    if not (
+        mf in ("sqrt", "log2")
+        or (isinstance(mf, float) and 0.0 < mf <= 1.0)
+        or (isinstance(mf, int) and not isinstance(mf, bool) and 1 <= mf <= n_features)
+    ):
+        raise LiveError(
+            f"Features per split must be 'sqrt', 'log2', a share in (0, 1] or a whole number "
+            f"from 1 to {n_features} (got {mf!r})"
+        )
+    leaf = _whole(request, "min_samples_leaf", 1, rows, "Minimum leaf size", default=1)
+    top_k = request.get("top_k_features")
+    if top_k is not None:
+        top_k = _whole(request, "top_k_features", 1, n_features, "Top-k features")
+    criterion = request.get("criterion", "gini")
+    weight = request.get("class_weight")
+    if criterion not in CRITERIA or weight not in CLASS_WEIGHTS:
+        raise LiveError(f"unknown criterion {criterion!r} or class weight {weight!r}")
+    seed = _whole(request, "seed", 0, 2**32 - 1, "Seed", default=payload["seed"])
+    params = {
+        "max_depth": depth,
+        "max_features": mf,
+        "min_samples_leaf": leaf,
+        # all rows: exactly the build's "1.0"; fewer: the same stratified sampler
+        "sample_fraction": 1.0 if rows >= n_train else rows / n_train,
+        "class_weight": weight,
+        "criterion": criterion,
+        "top_k_features": top_k,
+    }
+    return params, trees, rows, seed
+
+
+def train(request: dict, report=None) -> dict:
+    if "data" not in _state:
+        raise LiveError("no data loaded yet")
+    data, payload = _state["data"], _state["payload"]
+    params, trees, rows, seed = check_request(request, payload)
+    record, forest = fit_family_model(data, params, [trees], seed, on_tree=report)
+    _state["model"] = (forest, record["features_used"])
+    record["live"] = {"rows_requested": rows, "n_estimators": trees}
+    return rounded(record)  # as results.json rounds: the two show the same digits
+
+
+def encode_row(features: list[dict], row: dict) -> list[float]:
+    """One form row (text per column) encoded as the build encodes a CSV row: numbers as
+    numbers, empty cells as the training fill, categories by index, unknown ones as -1."""
+    out = []
+    for f in features:
+        text = str(row.get(f["name"], "")).strip()
+        if f["kind"] == "numeric":
+            if text == "":
+                out.append(float(f["fill"]))
+                continue
+            try:
+                value = float(text)
+            except ValueError:
+                raise LiveError(f"{f['name']}: {text!r} is not a number") from None
+            if not math.isfinite(value):
+                raise LiveError(f"{f['name']}: {text!r} is not a usable number")
+            out.append(value)
+        else:
+            value = text or f["fill"]
+            cats = f["categories"]
+            out.append(float(cats.index(value)) if value in cats else -1.0)
+    return out
+
+
+def predict(row: dict) -> dict:
+    if "model" not in _state:
+        raise LiveError("train a live model first")
+    forest, cols = _state["model"]
+    x = np.asarray([encode_row(_state["payload"]["features"], row)])[:, cols]
+    probabilities = np.zeros(len(_state["payload"]["classes"]))
+    probabilities[forest.classes_.astype(int)] = forest.predict_proba(x)[0]
+    return {"probabilities": [round(float(p), 6) for p in probabilities]}
+
+
+def _json_safe(obj):
+    """NaN (e.g. an AUC with one class absent from the sample) as null: JSON has no NaN."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_json_safe(v) for v in obj]
+    return obj
+
+
+def entry(message_json: str, report=None) -> str:
+    """The worker's one call into Python: a JSON command in, a JSON reply out."""
+    try:
+        message = json.loads(message_json)
+        command = message.get("command")
+        if command == "load":
+            _state.clear()
+            _state.update(load(message["data"]))
+            payload = _state["payload"]
+            reply = {"rows": payload["n_train_rows"], "caps": payload["caps"]}
+        elif command == "train":
+            reply = {"record": train(message["request"], report)}
+        elif command == "predict":
+            reply = predict(message["row"])
+        else:
+            raise LiveError(f"unknown command {command!r}")
+    except LiveError as e:
+        return json.dumps({"ok": False, "error": str(e)})
+    return json.dumps(_json_safe({"ok": True, **reply}), allow_nan=False)

@@ -1,0 +1,116 @@
+// ForestLab live training: Pyodide in a module Web Worker (Pyodide needs a module worker),
+// so the page keeps responding while Python loads and trains.
+//
+// Messages in:  {type: "boot", indexURL, dataURL, wheelURL} · {type: "train", request}
+//               {type: "predict", row}
+// Messages out: {type: "stage", stage, ...} · {type: "progress", tree, of}
+//               {type: "result", record} · {type: "prediction", probabilities}
+//               {type: "error", stage, message}
+// Every failure ends in an "error" message; the panel shows it.
+//
+// The Python side is forestlab.core.live from the wheel the build ships: the same code the
+// build trains with. Caps are checked here before Python sees a request, and again there.
+
+const PACKAGES = ["numpy", "scipy", "scikit-learn"];
+const MODULES = { numpy: "numpy", scipy: "scipy", "scikit-learn": "sklearn" };
+
+let pyodide = null;
+let entry = null;
+let live = null; // parsed live.json: caps and row counts
+
+class StageError extends Error {
+  constructor(stage, message) {
+    super(message);
+    this.stage = stage;
+  }
+}
+
+const post = (message) => self.postMessage(message);
+
+async function fetchOk(url, stage, as) {
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw new StageError(stage, `${url}: ${error.message}`);
+  }
+  if (!response.ok) throw new StageError(stage, `${url}: HTTP ${response.status}`);
+  return as === "bytes" ? response.arrayBuffer() : response.text();
+}
+
+async function boot({ indexURL, dataURL, wheelURL }) {
+  post({ type: "stage", stage: "data" });
+  const text = await fetchOk(dataURL, "data");
+  live = JSON.parse(text);
+  if (live.schema !== "forestlab.live/1") throw new StageError("data", `unknown live data format ${live.schema}`);
+  post({ type: "stage", stage: "data-ready", rows: live.n_train_rows, caps: live.caps });
+
+  post({ type: "stage", stage: "runtime" });
+  let loadPyodide;
+  try {
+    ({ loadPyodide } = await import(new URL("pyodide.mjs", indexURL).href));
+    pyodide = await loadPyodide({ indexURL });
+  } catch (error) {
+    throw new StageError("runtime", `${indexURL}: ${error.message}`);
+  }
+  post({ type: "stage", stage: "runtime-ready", python: pyodide.runPython("import sys; sys.version.split()[0]") });
+
+  post({ type: "stage", stage: "packages" });
+  const problems = [];
+  // A package that fails to load does not reject: loadPackage resolves, so check imports.
+  await pyodide.loadPackage(PACKAGES, { messageCallback: () => {}, errorCallback: (m) => problems.push(m) });
+  const missing = PACKAGES.filter(
+    (name) => !pyodide.runPython(`import importlib.util; importlib.util.find_spec("${MODULES[name]}") is not None`),
+  );
+  if (missing.length) {
+    const detail = problems.length ? ` (${problems[0]})` : "";
+    throw new StageError("packages", `${missing.join(", ")} not available from ${indexURL}${detail}`);
+  }
+  const wheel = await fetchOk(wheelURL, "packages", "bytes");
+  pyodide.unpackArchive(wheel, "wheel");
+  entry = pyodide.pyimport("forestlab.core.live").entry;
+  const reply = JSON.parse(entry(JSON.stringify({ command: "load", data: text })));
+  if (!reply.ok) throw new StageError("data", reply.error);
+  post({ type: "stage", stage: "ready" });
+}
+
+/** The caps of live.json, checked before Python sees the request. */
+function checkCaps(request) {
+  const whole = (v, lo, hi, what) => {
+    if (!Number.isInteger(v) || v < lo || v > hi) throw new StageError("train", `${what} must be a whole number from ${lo} to ${hi} (got ${JSON.stringify(v)})`);
+  };
+  whole(request.rows, 2, Math.min(live.caps.max_rows, live.n_train_rows), "Training rows");
+  whole(request.n_estimators, 1, live.caps.max_trees, "Number of trees");
+  if (request.max_depth !== null && request.max_depth !== undefined) whole(request.max_depth, 1, live.caps.max_depth, "Maximum depth");
+}
+
+function call(message, report) {
+  const reply = JSON.parse(entry(JSON.stringify(message), report));
+  if (!reply.ok) throw new StageError(message.command, reply.error);
+  return reply;
+}
+
+function train(request) {
+  if (!live) throw new StageError("train", "not started: no live data loaded");
+  checkCaps(request);
+  if (!entry) throw new StageError("train", "Python is not ready (see the message above)");
+  const started = performance.now();
+  const { record } = call({ command: "train", request }, (tree, of) => post({ type: "progress", tree, of }));
+  post({ type: "result", record, seconds: (performance.now() - started) / 1000 });
+}
+
+function predict(row) {
+  if (!entry) throw new StageError("predict", "Python is not ready");
+  post({ type: "prediction", ...call({ command: "predict", row }) });
+}
+
+self.onmessage = async ({ data: message }) => {
+  try {
+    if (message.type === "boot") await boot(message);
+    else if (message.type === "train") train(message.request);
+    else if (message.type === "predict") predict(message.row);
+    else throw new StageError(message.type, `unknown message ${JSON.stringify(message.type)}`);
+  } catch (error) {
+    post({ type: "error", stage: error.stage ?? message.type, message: String(error.message ?? error) });
+  }
+};

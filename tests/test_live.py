@@ -1,0 +1,205 @@
+"""The widget's Python side, called exactly as the Web Worker calls it: `entry(json, report)`.
+
+The browser runs the same wheel in Pyodide; here it runs in CPython against a real build's
+`live.json`, so what the worker would compute is checked without the CDN.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+import zipfile
+
+import numpy as np
+import pytest
+from forestlab.core import live
+from forestlab.core.family import make_forest, sample_indices
+from forestlab.livedata import WHEEL_NAME, core_wheel
+from forestlab.results import published_family
+
+
+def call(message: dict, report=None) -> dict:
+    return json.loads(live.entry(json.dumps(message), report))
+
+
+@pytest.fixture(scope="module")
+def loaded(tiny_build):
+    out = tiny_build["work"] / "out"
+    text = (out / "live" / "live.json").read_text(encoding="utf-8")
+    reply = call({"command": "load", "data": text})
+    assert reply["ok"], reply
+    return {
+        "payload": json.loads(text),
+        "results": json.loads((out / "results.json").read_text(encoding="utf-8")),
+        "splits": tiny_build["splits"],
+    }
+
+
+def grid_request(params: dict, n_estimators: int, rows: int) -> dict:
+    request = {k: v for k, v in params.items() if k != "sample_fraction"}
+    return {**request, "n_estimators": n_estimators, "rows": rows}
+
+
+def test_live_data_holds_the_whole_small_training_split_and_no_test_rows(loaded):
+    payload = loaded["payload"]
+    assert payload["whole_train_split"] and payload["n_train_rows"] == 240
+    assert len(payload["train"]["X"]) == 240 * len(payload["features"])
+    assert "test" not in payload
+
+
+def test_full_split_live_fit_equals_every_precomputed_point(loaded):
+    """Every grid point trained on all rows: the live record, rounded as the site rounds,
+    is exactly the published one (metrics, importances, size, ROC and the tree curve)."""
+    checked = 0
+    for family in loaded["results"]["families"]:
+        if family["params"]["sample_fraction"] != 1.0:
+            continue
+        for point in family["points"]:
+            n = point["n_estimators"]
+            reply = call({"command": "train", "request": grid_request(family["params"], n, 240)})
+            assert reply["ok"], reply
+            got = published_family(reply["record"])
+            live_point = got["points"][0]
+            expected = {**point, "metrics": {s: point["metrics"][s] for s in ("train", "val")}}
+            assert live_point == expected
+            assert got["params"] == family["params"]
+            assert got["n_train_rows"] == family["n_train_rows"]
+            for split in ("train", "val"):
+                assert got["curve"][split] == family["curve"][split][:n]
+            checked += 1
+    assert checked == 12  # 2 depths x 2 leaf sizes x 3 tree counts
+
+
+def test_sampled_fit_uses_the_builds_stratified_sample(loaded):
+    reply = call(
+        {
+            "command": "train",
+            "request": grid_request(
+                {"max_depth": 2, "max_features": "sqrt", "min_samples_leaf": 1}, 3, 120
+            ),
+        }
+    )
+    assert reply["ok"], reply
+    y = np.asarray(loaded["payload"]["train"]["y"])
+    assert reply["record"]["n_train_rows"] == len(sample_indices(y, 0.5, 42))
+
+
+def test_progress_is_reported_after_every_tree(loaded):
+    seen = []
+    reply = call(
+        {"command": "train", "request": {"rows": 100, "n_estimators": 7}},
+        lambda i, n: seen.append((i, n)),
+    )
+    assert reply["ok"], reply
+    assert seen == [(i, 7) for i in range(1, 8)]
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        ({"rows": 241, "n_estimators": 5}, "Training rows must be a whole number from 2 to 240"),
+        (
+            {"rows": 100, "n_estimators": 201},
+            "Number of trees must be a whole number from 1 to 200",
+        ),
+        ({"rows": 100, "n_estimators": 0}, "Number of trees must be a whole number from 1 to 200"),
+        ({"rows": 100, "n_estimators": True}, "Number of trees must be a whole number"),
+        (
+            {"rows": 100, "n_estimators": 5, "max_depth": 51},
+            "Maximum depth must be a whole number from 1 to 50",
+        ),
+        ({"rows": 100, "n_estimators": 5, "max_features": 1.5}, "Features per split must be"),
+        ({"rows": 100, "n_estimators": 5, "max_features": "all"}, "Features per split must be"),
+        (
+            {"rows": 100, "n_estimators": 5, "min_samples_leaf": 101},
+            "Minimum leaf size must be a whole number from 1 to 100",
+        ),
+        ({"rows": 100, "n_estimators": 5, "criterion": "mse"}, "unknown criterion 'mse'"),
+        ({"rows": 100, "n_estimators": 5, "n_jobs": 4}, "unknown setting(s): n_jobs"),
+        ({"rows": "1e9", "n_estimators": 5}, "Training rows must be a whole number"),
+    ],
+)
+def test_requests_outside_the_caps_are_refused_with_a_message(loaded, request_, message):
+    reply = call({"command": "train", "request": request_})
+    assert reply["ok"] is False
+    assert message in reply["error"]
+
+
+def test_a_form_row_is_encoded_as_the_build_encodes_its_csv_rows(loaded):
+    payload = loaded["payload"]
+    with open(loaded["splits"] / "val.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    encoded = [live.encode_row(payload["features"], row) for row in rows]
+    width = len(payload["features"])
+    assert np.array_equal(np.asarray(encoded), np.reshape(payload["val"]["X"], (-1, width)))
+
+
+def test_prediction_uses_the_live_model(loaded):
+    payload = loaded["payload"]
+    request = {"rows": 240, "n_estimators": 6, "max_depth": 2, "min_samples_leaf": 5}
+    assert call({"command": "train", "request": request})["ok"]
+    row = {"gender": "female", "age": "30", "class": "1st", "embarked": "", "fare": "80"}
+    reply = call({"command": "predict", "row": row})
+    assert reply["ok"], reply
+    X = np.reshape(payload["train"]["X"], (240, -1))
+    params = {
+        "max_depth": 2,
+        "max_features": "sqrt",
+        "min_samples_leaf": 5,
+        "class_weight": None,
+        "criterion": "gini",
+    }
+    forest = make_forest(params, 6, 42).fit(X, payload["train"]["y"])
+    x = np.asarray([live.encode_row(payload["features"], row)])
+    assert reply["probabilities"] == pytest.approx(forest.predict_proba(x)[0].tolist(), abs=1e-6)
+    assert sum(reply["probabilities"]) == pytest.approx(1.0)
+
+
+def test_bad_form_values_and_commands_get_messages(loaded):
+    assert call({"command": "predict", "row": {"age": "old"}}) == {
+        "ok": False,
+        "error": "age: 'old' is not a number",
+    }
+    assert call({"command": "fit"})["error"] == "unknown command 'fit'"
+    assert "format" in call({"command": "load", "data": '{"schema": "other"}'})["error"]
+
+
+def test_core_wheel_is_reproducible_and_installs_as_a_package(tmp_path):
+    first, second = core_wheel(), core_wheel()
+    assert first == second
+    wheel = tmp_path / WHEEL_NAME
+    wheel.write_bytes(first)
+    with zipfile.ZipFile(wheel) as zf:
+        assert "forestlab/core/live.py" in zf.namelist()
+        assert not [n for n in zf.namelist() if n.endswith(("prepare.py", "pipeline.py"))]
+    target = tmp_path / "site"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+    )
+    probe = (
+        "import json, forestlab.core.live as m; print(m.__file__); "
+        "print(m.entry(json.dumps({'command': 'predict', 'row': {}})))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(target)!r}); {probe}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    where, reply = done.stdout.splitlines()
+    assert where.startswith(str(target))
+    assert json.loads(reply) == {"ok": False, "error": "train a live model first"}

@@ -1,0 +1,263 @@
+"""The "train live" widget in headless Chromium, offline.
+
+The site is built with `widget.copy_core`, so the worker boots the npm `pyodide` core served
+from loopback. scikit-learn is not part of that core and the CDN is not reachable, so these
+tests see the widget up to the point where it must report the missing package. What the
+worker would compute is checked in CPython (test_live.py, same wheel, same entry point), and
+`test_live_training_against_the_cdn` does it all for real where the internet is reachable.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+from browser import SiteServer, Watched, build_site
+from conftest import ROOT, run_cli, small_splits
+from forestlab.config import PYODIDE_VERSION, parse_config
+from forestlab.core import live
+
+pytestmark = pytest.mark.browser
+
+#: Pyodide boots in a few seconds here; leave room for a slow CI machine.
+BOOT_TIMEOUT_MS = 90_000
+
+
+def widget_site(base, **widget) -> dict:
+    splits = small_splits(base / "splits", widget=widget or None)
+    work = base / "work"
+    result = run_cli("build", "--splits", splits, "--work", work)
+    assert result.code == 0, result.err
+    out = work / "out"
+    return {"out": out, "folder": build_site(out, base / "site", ROOT)}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    built = widget_site(tmp_path_factory.mktemp("widget"), copy_core=True)
+    with SiteServer(built["folder"]) as server:
+        yield {**built, "server": server}
+
+
+@pytest.fixture
+def explorer(browser, site):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    blocked = []
+
+    def only_loopback(route):
+        if route.request.url.startswith("http://127.0.0.1:"):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_loopback)
+    page = Watched(context.new_page())
+    page.page.goto(site["server"].url + "en/explorer/")
+    page.page.wait_for_selector(".forestlab-viewer[data-ready=true] .fl-live")
+    page.blocked = blocked
+    yield page
+    context.close()
+
+
+WORKER_SESSION = """async ({messages}) => {
+  const worker = new Worker(new URL("/assets/forestlab/live-worker.js", location.href), {type: "module"});
+  const seen = [];
+  const next = () => new Promise((resolve) => { worker.onmessage = (e) => { seen.push(e.data); resolve(e.data); }; });
+  const site = new URL("/", location.href);
+  let reply = next();
+  worker.postMessage({type: "boot", indexURL: new URL("pyodide/", site).href,
+    dataURL: new URL("generated/live/live.json", site).href,
+    wheelURL: new URL("generated/live/nothing.whl", site).href});
+  while ((await reply).type === "stage") reply = next();
+  const answers = [];
+  for (const message of messages) {
+    reply = next();
+    worker.postMessage(message);
+    answers.push(await reply);
+  }
+  worker.terminate();
+  return {seen, answers};
+}"""
+
+
+def test_worker_boots_pyodide_and_answers_its_messages(explorer):
+    messages = [
+        {"type": "train", "request": {"rows": 100, "n_estimators": 201}},
+        {"type": "train", "request": {"rows": 241, "n_estimators": 5}},
+        {"type": "train", "request": {"rows": 100, "n_estimators": 5, "max_depth": 99}},
+        {"type": "train", "request": {"rows": 100, "n_estimators": 5}},
+        {"type": "fit"},
+    ]
+    got = explorer.page.evaluate(WORKER_SESSION, {"messages": messages})
+    booting = got["seen"][: -len(messages)]
+    stages = [m["stage"] for m in booting[:-1]]
+    assert stages == ["data", "data-ready", "runtime", "runtime-ready", "packages"]
+    assert booting[3]["python"].startswith("3.14.")  # Python itself ran in the worker
+    failure = booting[-1]
+    assert failure["type"] == "error" and failure["stage"] == "packages"
+    assert "scikit-learn not available from http://127.0.0.1:" in failure["message"]
+    errors = [(a["type"], a["message"]) for a in got["answers"]]
+    assert errors == [
+        ("error", "Number of trees must be a whole number from 1 to 200 (got 201)"),
+        ("error", "Training rows must be a whole number from 2 to 240 (got 241)"),
+        ("error", "Maximum depth must be a whole number from 1 to 50 (got 99)"),
+        ("error", "Python is not ready (see the message above)"),
+        ("error", 'unknown message "fit"'),
+    ]
+    assert not explorer.blocked, explorer.blocked
+
+
+def test_panel_reports_missing_scikit_learn_while_the_page_keeps_responding(explorer, site):
+    page = explorer.page
+    page.evaluate("""() => {
+      window.ticks = {count: 0, last: performance.now(), maxGap: 0};
+      window.ticker = setInterval(() => {
+        const now = performance.now();
+        ticks.maxGap = Math.max(ticks.maxGap, now - ticks.last);
+        ticks.last = now; ticks.count += 1;
+      }, 20);
+    }""")
+    page.click("[data-action=train-live]")
+    page.wait_for_selector(".fl-live[data-live=error]", timeout=BOOT_TIMEOUT_MS)
+    ticks = page.evaluate("clearInterval(ticker), ticks")
+    status = page.inner_text(".fl-live-status")
+    assert "Live training failed (packages): " in status
+    assert "scikit-learn not available from http://127.0.0.1:" in status
+    panel = page.evaluate("document.querySelector('.forestlab-viewer').forestlab.livePanel.stages")
+    assert panel == ["data", "data-ready", "runtime", "runtime-ready", "packages"]
+    # Pyodide loaded and started in the worker while the main thread kept running its timer
+    assert ticks["count"] > 20 and ticks["maxGap"] < 500, ticks
+    assert page.is_enabled("[data-action=train-live]")
+    assert explorer.errors == [] and not explorer.blocked, (explorer.report(), explorer.blocked)
+    assert any("/pyodide/pyodide.asm.wasm" in line for line in site["server"].log)
+
+
+def test_page_enforces_the_caps_before_starting_anything(explorer, site):
+    page = explorer.page
+    before = len(site["server"].log)
+    page.fill("input[name=n_estimators]", "500")
+    page.fill("input[name=rows]", "100000")
+    page.click("[data-action=train-live]")
+    status = page.inner_text(".fl-live-status")
+    assert status == "Please check: Training rows (2–240); Number of trees (1–200)"
+    assert not any("live-worker" in line for line in site["server"].log[before:])
+
+
+def test_cancel_stops_the_worker(explorer):
+    page = explorer.page
+    page.click("[data-action=train-live]")
+    # cancelled while Pyodide starts (the page's CSP forbids wait_for_function's eval)
+    page.wait_for_selector(".fl-live[data-stage=runtime]", timeout=BOOT_TIMEOUT_MS)
+    page.click("[data-action=cancel-live]")
+    assert page.inner_text(".fl-live-status") == "Cancelled. The next run starts Python again."
+    assert (
+        page.evaluate("document.querySelector('.forestlab-viewer').forestlab.livePanel.worker")
+        is None
+    )
+    assert page.is_enabled("[data-action=train-live]")
+
+
+def test_a_live_result_is_shown_beside_the_nearest_grid_point(explorer, site):
+    """The record the worker would post, computed by the same entry point in CPython, goes
+    through the panel's own message handler."""
+    payload = (site["out"] / "live" / "live.json").read_text(encoding="utf-8")
+    assert json.loads(live.entry(json.dumps({"command": "load", "data": payload})))["ok"]
+    request = {"rows": 240, "n_estimators": 6, "max_depth": 2, "min_samples_leaf": 5}
+    record = json.loads(live.entry(json.dumps({"command": "train", "request": request})))["record"]
+    page = explorer.page
+    page.evaluate(
+        "r => document.querySelector('.forestlab-viewer').forestlab.livePanel.receive("
+        "{type: 'result', record: r, seconds: 1.5})",
+        record,
+    )
+    box = page.locator(".fl-live-result")
+    assert box.locator("h2").inner_text() == "Live result, trained on a sample"
+    values = page.evaluate("document.querySelector('.forestlab-viewer').forestlab.current.values")
+    assert {k: values[k] for k in request if k != "rows"} == {
+        "n_estimators": 6,
+        "max_depth": 2,
+        "min_samples_leaf": 5,
+    }
+    assert values["sample_fraction"] == 1.0
+    rows = box.locator(".fl-live-table tbody tr")
+    for i in range(rows.count()):
+        live_val = rows.nth(i).locator("td[data-split=live-val]").inner_text()
+        grid_val = rows.nth(i).locator("td[data-split=grid-val]").inner_text()
+        assert live_val == grid_val  # whole split, grid values, grid seed: the same numbers
+    accuracy = record["points"][0]["metrics"]["val"]["accuracy"]
+    assert (
+        box.locator("tr[data-metric=accuracy] td[data-split=live-val]").inner_text()
+        == f"{accuracy:.3f}"
+    )
+    # the prediction form, generated from the data's schema
+    labels = page.locator(".fl-live-predict label").all_inner_texts()
+    assert labels == ["gender", "age", "class", "embarked", "fare", "sibsp", "parch"]
+    options = page.locator(".fl-live-predict select").first.locator("option").all_inner_texts()
+    assert options == ["(empty) → male", "female", "male"]
+    assert page.inner_text(".fl-live-status") == "Done: 6 trees in 1.5 s."
+
+
+def _cdn_reachable() -> bool:
+    try:
+        socket.create_connection(("cdn.jsdelivr.net", 443), timeout=3).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.network
+def test_live_training_against_the_cdn(browser, tmp_path):
+    """End to end with Pyodide and scikit-learn from the official CDN (run it with
+    `nox -s tests -- -m network`). Offline it is skipped, saying why."""
+    if not _cdn_reachable():
+        pytest.skip(
+            "cdn.jsdelivr.net:443 is not reachable: live training needs Pyodide's "
+            "scikit-learn from the CDN"
+        )
+    built = widget_site(tmp_path)
+    results = json.loads((built["out"] / "results.json").read_text(encoding="utf-8"))
+    with SiteServer(built["folder"]) as server:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(
+            server.url + "en/explorer/?n_estimators=6&max_depth=2&min_samples_leaf=5"
+            "&sample_fraction=1.0&max_features=sqrt"
+        )
+        page.wait_for_selector(".forestlab-viewer[data-ready=true] .fl-live")
+        page.fill("input[name=rows]", "240")
+        page.click("[data-action=train-live]")
+        page.wait_for_selector(
+            ".fl-live[data-live=done], .fl-live[data-live=error]", timeout=300_000
+        )
+        assert page.inner_text(".fl-live-status").startswith("Done: 6 trees"), page.inner_text(
+            ".fl-live-status"
+        )
+        family = next(
+            f
+            for f in results["families"]
+            if f["params"]["max_depth"] == 2
+            and f["params"]["min_samples_leaf"] == 5
+            and f["params"]["sample_fraction"] == 1.0
+        )
+        point = next(p for p in family["points"] if p["n_estimators"] == 6)
+        shown = page.inner_text(".fl-live-result tr[data-metric=accuracy] td[data-split=live-val]")
+        assert shown == f"{point['metrics']['val']['accuracy']:.3f}"
+        page.select_option(".fl-live-predict select >> nth=0", "female")
+        page.click("[data-action=predict-live]")
+        page.wait_for_selector(".fl-live-probabilities td")
+        context.close()
+
+
+def test_copied_core_and_cdn_are_the_same_pinned_pyodide(site):
+    """The npm core the site can copy and the CDN build it loads by default are one version."""
+    data = json.loads((site["out"] / "data.json").read_text(encoding="utf-8"))
+    assert data["widget"]["pyodide_url"] == "pyodide/"  # copy_core: the site's own copy
+    assert (site["folder"] / "pyodide" / "pyodide.asm.wasm").is_file()
+    npm = json.loads((ROOT / "node_modules" / "pyodide" / "package.json").read_text())
+    pinned = json.loads((ROOT / "package.json").read_text())["dependencies"]["pyodide"]
+    assert npm["version"] == pinned == PYODIDE_VERSION
+    assert parse_config({"data": {"target": "y"}}, "-").widget.pyodide_url == (
+        f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
+    )

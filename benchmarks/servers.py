@@ -6,12 +6,14 @@ from __future__ import annotations
 import contextlib
 import gzip
 import os
+import pwd
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -20,6 +22,8 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 COMPRESSIBLE = (".html", ".css", ".js", ".mjs", ".json", ".svg", ".xml", ".txt")
 
 NGINX_CONF = """
+# the site lives in a private temporary folder: workers read it as the user who started nginx
+user {user};
 worker_processes 2;
 daemon off;
 pid {tmp}/nginx.pid;
@@ -59,6 +63,8 @@ def wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 60) -> None
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
+        except urllib.error.HTTPError as e:
+            raise RuntimeError(f"{url} answered HTTP {e.code}") from None
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer within {timeout} s")
@@ -92,7 +98,8 @@ def nginx(site: Path):
     with tempfile.TemporaryDirectory(prefix="forestlab-nginx-") as tmp:
         port = free_port()
         conf = Path(tmp) / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(tmp=tmp, port=port, root=site))
+        user = pwd.getpwuid(os.getuid()).pw_name
+        conf.write_text(NGINX_CONF.format(tmp=tmp, port=port, root=site, user=user))
         proc = subprocess.Popen(
             [NGINX, "-c", str(conf), "-p", tmp],
             stdout=subprocess.DEVNULL,

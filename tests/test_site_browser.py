@@ -196,6 +196,9 @@ def test_best_on_validation_jumps_to_the_best_point(open_page, site):
 def test_table_sorts_and_filters(open_page, site):
     w = open_page("en/explorer/")
     page = w.page
+    assert page.locator(".fl-grid-table").count() == 0  # built only when scrolled to
+    page.locator(".fl-table-box").scroll_into_view_if_needed()
+    page.wait_for_selector(".fl-grid-table tbody tr")
     n_points = sum(len(f["points"]) for f in site["results"]["families"])
     assert f"of {n_points} grid points" in page.locator(".fl-table-box .fl-note").inner_text()
     col = [h for h in page.locator(".fl-grid-table th button").all_inner_texts()].index(

@@ -1,14 +1,13 @@
 """Running family fits in parallel: local processes, or a Dask `distributed` cluster.
 
 Families are independent tasks. Locally they go to joblib's process pool; given a scheduler
-address they go to the same joblib calls on the Dask backend, so one code path serves both.
+address, each is one Dask task (the data scattered to the workers once).
 Results are handed back one at a time as they finish, so the caller can store each in the
 cache at once instead of holding all of them.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import threading
 import time
@@ -45,12 +44,7 @@ def local_processes():
     return joblib.parallel_config(backend="loky", initializer=_exit_with, initargs=(os.getpid(),))
 
 
-@contextlib.contextmanager
-def _backend(jobs: int, scheduler: str | None):
-    if scheduler is None:
-        with local_processes():
-            yield jobs
-        return
+def _client(scheduler: str):
     try:
         from distributed import Client
     except ImportError:
@@ -59,11 +53,25 @@ def _backend(jobs: int, scheduler: str | None):
             "(pip install 'forestlab[dask]')"
         ) from None
     try:
-        client = Client(scheduler, timeout="10s")
+        return Client(scheduler, timeout="10s")
     except OSError as e:
         raise UserError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({e})") from None
-    with client, joblib.parallel_config(backend="dask"):
-        yield -1  # one task per family, spread over all workers
+
+
+def _on_cluster(data, todo, tree_counts, seed, scheduler) -> Iterator[tuple[str, dict]]:
+    """One Dask task per family. The data goes to every worker once (scattered), not with
+    each task; results come back as they finish and are released at once."""
+    from distributed import as_completed
+
+    with _client(scheduler) as client:
+        shared = client.scatter(data, broadcast=True)
+        futures = [
+            client.submit(_task, key, shared, params, tree_counts, seed, pure=False)
+            for key, params in todo
+        ]
+        for future in as_completed(futures):
+            yield future.result()
+            future.release()
 
 
 def run(
@@ -77,12 +85,15 @@ def run(
     """Yield (cache key, family record) for each (key, params) in `todo`, in finishing order."""
     if not todo:
         return
-    with _backend(jobs, scheduler) as n_jobs:
-        if n_jobs == 1:
-            for key, params in todo:
-                yield _task(key, data, params, tree_counts, seed)
-            return
-        parallel = joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+    if scheduler is not None:
+        yield from _on_cluster(data, todo, tree_counts, seed, scheduler)
+        return
+    if jobs == 1:
+        for key, params in todo:
+            yield _task(key, data, params, tree_counts, seed)
+        return
+    with local_processes():
+        parallel = joblib.Parallel(n_jobs=jobs, return_as="generator_unordered")
         yield from parallel(
             joblib.delayed(_task)(key, data, params, tree_counts, seed) for key, params in todo
         )

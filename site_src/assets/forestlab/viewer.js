@@ -371,16 +371,36 @@ export class Viewer {
       (this.liveSlot = el("div", { class: "fl-live-slot" })),
     );
     await yieldToMain();
+    // The first view in short tasks (numbers, then each chart), so a slow phone keeps
+    // responding while the explorer starts; afterwards each update is one quick pass.
     this.update();
+    await yieldToMain();
+    this.chartsReady = true;
+    const { family, point, values } = this.current;
+    this.renderTrees(family, values.n_estimators);
+    if (point.roc_val) {
+      await yieldToMain();
+      this.renderRoc(point);
+    }
     // The "train live" panel is a small module of its own; Pyodide loads only on request.
     if (this.options.live && this.data.widget?.enabled) {
       const { mountLive } = await import("./live.js");
       mountLive(this);
     }
-    // The table of every grid point is below the fold: build it once the first view is up.
+    // The table of every grid point is below the fold: build it when it comes near the
+    // viewport, not during the first view.
     if (this.options.show_table) {
-      const later = window.requestIdleCallback ?? ((fn) => setTimeout(fn, 50));
-      later(() => this.mountTable());
+      this.tableBox = el("section", { class: "fl-table-box" }, el("h2", {}, this.t.table));
+      this.root.append(this.tableBox);
+      const observer = new IntersectionObserver(
+        (entries) => {
+          if (!entries.some((e) => e.isIntersecting)) return;
+          observer.disconnect();
+          this.mountTable();
+        },
+        { rootMargin: "400px" },
+      );
+      observer.observe(this.tableBox);
     }
   }
 
@@ -415,8 +435,10 @@ export class Viewer {
     this.code.firstChild.textContent = this.snippet(values);
     this.renderConfusion(point);
     this.renderImportance(point);
-    this.renderTrees(family, values.n_estimators);
-    if (point.roc_val) this.renderRoc(point);
+    if (this.chartsReady) {
+      this.renderTrees(family, values.n_estimators);
+      if (point.roc_val) this.renderRoc(point);
+    }
     if (this.live) this.renderLive();
     this.writeUrl();
     this.root.dispatchEvent(new CustomEvent("forestlab:update", { detail: { values }, bubbles: true }));
@@ -773,10 +795,7 @@ export class Viewer {
     });
     this.tableCount = el("p", { class: "fl-note", "aria-live": "polite" });
     this.table = el("table", { class: "fl-grid-table" });
-    this.root.append(
-      el("section", { class: "fl-table-box" }, el("h2", {}, t.table), this.filterInput, this.tableCount,
-        el("div", { class: "fl-table-scroll" }, this.table)),
-    );
+    this.tableBox.append(this.filterInput, this.tableCount, el("div", { class: "fl-table-scroll" }, this.table));
     this.renderTable();
   }
 

@@ -199,6 +199,49 @@ def test_a_live_result_is_shown_beside_the_nearest_grid_point(explorer, site):
     assert page.inner_text(".fl-live-status") == "Done: 6 trees in 1.5 s."
 
 
+WHEEL_IN_PYODIDE = """async () => {
+  const { loadPyodide } = await import("/pyodide/pyodide.mjs");
+  const pyodide = await loadPyodide({ indexURL: new URL("/pyodide/", location.href).href });
+  const wheel = await (await fetch("/live/forestlab_core.whl")).arrayBuffer();
+  pyodide.unpackArchive(wheel, "wheel");
+  return pyodide.runPython(`
+import importlib.metadata, importlib.util, sys, forestlab
+(forestlab.__version__, importlib.metadata.version("forestlab-core"),
+ importlib.util.find_spec("forestlab.core.live") is not None, sys.version.split()[0])
+`).toJs();
+}"""
+
+
+def test_the_core_wheel_unpacks_and_imports_in_pyodide(browser, site, tmp_path):
+    """The wheel the worker unpacks, in the pinned Pyodide itself (the import of numpy and
+    scikit-learn is what needs the CDN; the wheel's own files and metadata do not)."""
+    import shutil
+
+    import forestlab
+
+    for name in (
+        "pyodide.mjs",
+        "pyodide.asm.mjs",
+        "pyodide.asm.wasm",
+        "python_stdlib.zip",
+        "pyodide-lock.json",
+    ):
+        (tmp_path / "pyodide").mkdir(exist_ok=True)
+        shutil.copy(site["folder"] / "pyodide" / name, tmp_path / "pyodide" / name)
+    wheel = next((site["out"] / "live").glob("*.whl"))
+    (tmp_path / "live").mkdir()
+    shutil.copy(wheel, tmp_path / "live" / "forestlab_core.whl")
+    (tmp_path / "index.html").write_text("<!doctype html><title>wheel</title>")
+    with SiteServer(tmp_path) as server:
+        page = browser.new_page()
+        page.goto(server.url)
+        version, dist_version, has_live, python = page.evaluate(WHEEL_IN_PYODIDE)
+        page.close()
+    assert version == dist_version == forestlab.__version__
+    assert has_live is True
+    assert python.startswith("3.14.")
+
+
 def _cdn_reachable() -> bool:
     try:
         socket.create_connection(("cdn.jsdelivr.net", 443), timeout=3).close()

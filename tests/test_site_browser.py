@@ -227,6 +227,7 @@ def test_copied_code_reproduces_the_shown_model(open_page, site, tiny_build, tmp
     page.locator(".fl-controls input[data-dim=sample_fraction]").focus()
     page.keyboard.press("Home")  # a sampled training set: the snippet must take the same rows
     page.click("[data-action=copy]")
+    page.wait_for_selector(".forestlab-viewer[data-copied]")
     code = page.locator(".forestlab-viewer").get_attribute("data-copied")
     values = shown_values(page, site["results"])
     assert f"n_estimators={values['n_estimators']}," in code

@@ -748,6 +748,7 @@ export class Viewer {
 
   async copyCode() {
     const text = this.code.textContent;
+    this.root.dataset.copied = text; // what was offered, whether or not the clipboard takes it
     try {
       await navigator.clipboard.writeText(text);
       this.copyButton.textContent = this.t.copied;
@@ -755,7 +756,6 @@ export class Viewer {
       // clipboard refused (insecure origin, permissions): open the code for manual copying
       this.code.closest("details").open = true;
     }
-    this.root.dataset.copied = text;
     setTimeout(() => (this.copyButton.textContent = this.t.copy), 1500);
   }
 

@@ -134,3 +134,21 @@ class Watched:
 
     def report(self) -> str:
         return f"errors={self.errors} external={self.external} dialogs={self.dialogs}"
+
+
+def show_live_result(page, out: Path, request: dict, seconds: float = 1.0) -> dict:
+    """Train with the widget's Python entry point on a build's live.json, exactly as the
+    worker would, and hand the result message to the page's panel. Returns the record."""
+    import json
+
+    from forestlab.core import live
+
+    payload = (out / "live" / "live.json").read_text(encoding="utf-8")
+    assert json.loads(live.entry(json.dumps({"command": "load", "data": payload})))["ok"]
+    reply = json.loads(live.entry(json.dumps({"command": "train", "request": request})))
+    assert reply["ok"], reply
+    page.evaluate(
+        "m => document.querySelector('.forestlab-viewer').forestlab.livePanel.receive(m)",
+        {"type": "result", "record": reply["record"], "seconds": seconds},
+    )
+    return reply["record"]

@@ -158,3 +158,11 @@ def test_roc_points_follow_scikit_learn_curve():
     # each stored point lies on scikit-learn's curve (interpolated between its vertices)
     for x, v in zip(np.linspace(0, 1, 21), got, strict=True):
         assert v == pytest.approx(np.interp(x, fpr, tpr), abs=1e-4)
+
+
+def test_published_numbers_are_rounded_and_never_nan():
+    """JSON has no NaN: an undefined metric (an AUC with a class absent) is published as null."""
+    from forestlab.core.family import rounded
+
+    record = {"auc": float("nan"), "curve": [0.123456, float("inf")], "n": 3, "name": "x"}
+    assert rounded(record) == {"auc": None, "curve": [0.1235, None], "n": 3, "name": "x"}

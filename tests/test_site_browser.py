@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from browser import SiteServer, Watched, build_site
+from browser import SiteServer, Watched, build_site, show_live_result
 from conftest import ROOT, bundled_rows, run_cli, small_splits, write_csv
 
 pytestmark = pytest.mark.browser
@@ -329,19 +329,10 @@ def test_hostile_names_in_charts_are_svg_text(open_page, hostile_site):
 def test_hostile_names_in_the_live_result_and_prediction_form_are_text(open_page, hostile_site):
     """The live panel's result and its form generated from the schema: the record is the one
     the worker would post, computed by the same entry point in CPython."""
-    from forestlab.core import live
-
-    payload = (hostile_site.out / "live" / "live.json").read_text(encoding="utf-8")
-    assert json.loads(live.entry(json.dumps({"command": "load", "data": payload})))["ok"]
-    request = {"rows": json.loads(payload)["n_train_rows"], "n_estimators": 3}
-    record = json.loads(live.entry(json.dumps({"command": "train", "request": request})))["record"]
+    payload = json.loads((hostile_site.out / "live" / "live.json").read_text(encoding="utf-8"))
     w = open_page(hostile_site.url + "en/explorer/")
     page = w.page
-    page.evaluate(
-        "r => document.querySelector('.forestlab-viewer').forestlab.livePanel.receive("
-        "{type: 'result', record: r, seconds: 1})",
-        record,
-    )
+    show_live_result(page, hostile_site.out, {"rows": payload["n_train_rows"], "n_estimators": 3})
     labels = page.locator(".fl-live-predict label").all_inner_texts()
     assert {HOSTILE, BIDI, LONG, JS_URL} <= set(labels)
     options = page.locator(".fl-live-predict option").all_inner_texts()

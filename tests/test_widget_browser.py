@@ -13,10 +13,9 @@ import json
 import socket
 
 import pytest
-from browser import SiteServer, Watched, build_site
+from browser import SiteServer, Watched, build_site, show_live_result
 from conftest import ROOT, run_cli, small_splits
 from forestlab.config import PYODIDE_VERSION, parse_config
-from forestlab.core import live
 
 pytestmark = pytest.mark.browser
 
@@ -162,16 +161,9 @@ def test_cancel_stops_the_worker(explorer):
 def test_a_live_result_is_shown_beside_the_nearest_grid_point(explorer, site):
     """The record the worker would post, computed by the same entry point in CPython, goes
     through the panel's own message handler."""
-    payload = (site["out"] / "live" / "live.json").read_text(encoding="utf-8")
-    assert json.loads(live.entry(json.dumps({"command": "load", "data": payload})))["ok"]
     request = {"rows": 240, "n_estimators": 6, "max_depth": 2, "min_samples_leaf": 5}
-    record = json.loads(live.entry(json.dumps({"command": "train", "request": request})))["record"]
     page = explorer.page
-    page.evaluate(
-        "r => document.querySelector('.forestlab-viewer').forestlab.livePanel.receive("
-        "{type: 'result', record: r, seconds: 1.5})",
-        record,
-    )
+    record = show_live_result(page, site["out"], request, seconds=1.5)
     box = page.locator(".fl-live-result")
     assert box.locator("h2").inner_text() == "Live result, trained on a sample"
     values = page.evaluate("document.querySelector('.forestlab-viewer').forestlab.current.values")
@@ -218,15 +210,10 @@ def test_the_core_wheel_unpacks_and_imports_in_pyodide(browser, site, tmp_path):
     import shutil
 
     import forestlab
+    from forestlab.mkdocs_hook import PYODIDE_CORE
 
-    for name in (
-        "pyodide.mjs",
-        "pyodide.asm.mjs",
-        "pyodide.asm.wasm",
-        "python_stdlib.zip",
-        "pyodide-lock.json",
-    ):
-        (tmp_path / "pyodide").mkdir(exist_ok=True)
+    (tmp_path / "pyodide").mkdir()
+    for name in PYODIDE_CORE:
         shutil.copy(site["folder"] / "pyodide" / name, tmp_path / "pyodide" / name)
     wheel = next((site["out"] / "live").glob("*.whl"))
     (tmp_path / "live").mkdir()

@@ -206,18 +206,15 @@ def refuse_formulas(path: Path, text: str, delim: str, names: list[str]) -> None
     whoever opens a CSV in a spreadsheet. One regular-expression pass over the text."""
     if not any(c in text for c in "=(|!"):
         return  # no formula without one of these (numbers alone are fast to rule out)
-    pattern = re.compile(
-        rf"(?:^|{re.escape(delim)})({_FORMULA.format(d=re.escape(delim))})", re.MULTILINE
-    )
-    m = pattern.search(text)
+    field = _FORMULA.format(d=re.escape(delim))
+    m = re.compile(rf"(?:^|{re.escape(delim)})({field})", re.MULTILINE).search(text)
     if m is None:
         return
     line = text.count("\n", 0, m.start(1)) + 1
     start = text.rfind("\n", 0, m.start(1)) + 1
     end = text.find("\n", m.start(1))
     cells = next(csv.reader([text[start : end if end >= 0 else len(text)]], delimiter=delim))
-    formula = re.compile(_FORMULA.format(d=re.escape(delim)))
-    i = next((i for i, c in enumerate(cells) if formula.match(c)), None)
+    i = next((i for i, c in enumerate(cells) if re.match(field, c)), None)
     if line == 1:
         where = "a column name is"
     elif i is not None and i < len(names):

@@ -33,6 +33,15 @@ WHEEL_NAME = f"forestlab_core-{__version__}-py3-none-any.whl"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
+def _caps(cfg: Config) -> dict:
+    """What the page, the worker and forestlab.core.live each enforce."""
+    return {
+        "max_rows": cfg.widget.max_rows,
+        "max_trees": cfg.widget.max_trees,
+        "max_depth": MAX_DEPTH,
+    }
+
+
 def _rows(y: np.ndarray, most: int, seed: int) -> np.ndarray:
     return sample_indices(y, min(1.0, most / len(y)), seed)
 
@@ -57,7 +66,7 @@ def live_payload(cfg: Config, prepared: Prepared) -> dict:
         "whole_train_split": len(train) == len(data.y_train),
         "n_val_rows": len(val),
         "whole_val_split": len(val) == len(data.y_val),
-        "caps": {"max_rows": w.max_rows, "max_trees": w.max_trees, "max_depth": MAX_DEPTH},
+        "caps": _caps(cfg),
         "train": part(data.X_train, data.y_train, train),
         "val": part(data.X_val, data.y_val, val),
     }
@@ -73,7 +82,7 @@ def widget_info(cfg: Config) -> dict:
         "pyodide_version": PYODIDE_VERSION,
         "live_data": "live/live.json",
         "wheel": f"live/{WHEEL_NAME}",
-        "caps": {"max_rows": w.max_rows, "max_trees": w.max_trees, "max_depth": MAX_DEPTH},
+        "caps": _caps(cfg),
     }
 
 

@@ -26,7 +26,13 @@ from forestlab import __version__, cache, grid, livedata, runner
 from forestlab.config import Config, load_config
 from forestlab.core.family import Dataset
 from forestlab.errors import UserError
-from forestlab.prepare import Prepared, array_digest, prepare, reference_ranking
+from forestlab.prepare import (
+    REFERENCE_ROWS,
+    Prepared,
+    array_digest,
+    prepare,
+    reference_ranking,
+)
 from forestlab.progress import Progress
 from forestlab.results import (
     DIMENSIONS,
@@ -107,7 +113,9 @@ def configure(paths: Paths) -> tuple[Config, Prepared]:
     store = cache.Cache(paths.cache)
 
     def ranker(X, y, seed):
-        inputs = {"X": array_digest(X), "y": array_digest(y), "seed": seed}
+        # reference_ranking lives outside forestlab.core, whose source the memo key hashes:
+        # its own setting goes into the key
+        inputs = {"X": array_digest(X), "y": array_digest(y), "seed": seed, "rows": REFERENCE_ROWS}
         return store.memo("reference-ranking", inputs, lambda: reference_ranking(X, y, seed))
 
     prepared = prepare(paths.splits, cfg, ranker)

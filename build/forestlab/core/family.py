@@ -13,6 +13,7 @@ numpy and scikit-learn only; no pandas, no files, no process pools.
 
 from __future__ import annotations
 
+import math
 import time
 import warnings
 from dataclasses import dataclass
@@ -41,9 +42,10 @@ DIGITS = 4
 
 
 def rounded(obj):
-    """Floats in nested lists and dicts rounded to DIGITS, as the site shows them."""
+    """Floats in nested lists and dicts rounded to DIGITS, as the site shows them; NaN (an
+    AUC with a class absent from the split) as None, since JSON has no NaN."""
     if isinstance(obj, float):
-        return round(obj, DIGITS)
+        return round(obj, DIGITS) if math.isfinite(obj) else None
     if isinstance(obj, dict):
         return {k: rounded(v) for k, v in obj.items()}
     if isinstance(obj, list):

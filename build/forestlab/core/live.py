@@ -165,17 +165,6 @@ def predict(row: dict) -> dict:
     return {"probabilities": [round(float(p), 6) for p in probabilities]}
 
 
-def _json_safe(obj):
-    """NaN (e.g. an AUC with one class absent from the sample) as null: JSON has no NaN."""
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {k: _json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_json_safe(v) for v in obj]
-    return obj
-
-
 def entry(message_json: str, report=None) -> str:
     """The worker's one call into Python: a JSON command in, a JSON reply out."""
     try:
@@ -194,4 +183,4 @@ def entry(message_json: str, report=None) -> str:
             raise LiveError(f"unknown command {command!r}")
     except LiveError as e:
         return json.dumps({"ok": False, "error": str(e)})
-    return json.dumps(_json_safe({"ok": True, **reply}), allow_nan=False)
+    return json.dumps({"ok": True, **reply}, allow_nan=False)  # records come `rounded`

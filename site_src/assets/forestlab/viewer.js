@@ -241,6 +241,14 @@ export class Viewer {
     return i >= 0 ? i : null;
   }
 
+  /** "Name value · Name value" for the dimensions that `shown` keeps. */
+  describe(values, shown) {
+    return this.dims
+      .filter(shown)
+      .map((d) => `${this.t[d.name]} ${this.label(d.name, values[d.name])}`)
+      .join(" · ");
+  }
+
   label(dim, value) {
     if (value === null) {
       if (dim === "max_depth") return this.t.unlimited;
@@ -476,11 +484,7 @@ export class Viewer {
       return;
     }
     const pinned = this.pointAt(this.state.pin);
-    const describe = (values) =>
-      this.dims
-        .filter((d) => d.values.length > 1)
-        .map((d) => `${t[d.name]} ${this.label(d.name, values[d.name])}`)
-        .join(" · ");
+    const describe = (values) => this.describe(values, (d) => d.values.length > 1);
     const rows = METRICS.map((name) => {
       const a = pinned.point.metrics.val[name];
       const b = point.metrics.val[name];
@@ -656,10 +660,8 @@ export class Viewer {
         el("td", { "data-split": "grid-val" }, fmt(grid[name])),
       ),
     );
-    const describe = this.dims
-      .filter((d) => d.name !== "sample_fraction")
-      .map((d) => `${t[d.name]} ${this.label(d.name, d.name === "n_estimators" ? point.n_estimators : record.params[d.name])}`)
-      .join(" · ");
+    // a live sample is a row count (shown above), not one of the grid's shares
+    const describe = this.describe({ ...record.params, n_estimators: point.n_estimators }, (d) => d.name !== "sample_fraction");
     const confusion = el("table", { class: "fl-confusion" });
     const importance = el("div", { class: "fl-importance" });
     this.renderConfusion(point, confusion);

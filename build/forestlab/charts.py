@@ -22,9 +22,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from forestlab.catalogue import LANGS, dim_name, value_label
+from forestlab.catalogue import text as t
 from forestlab.core.metrics import ROC_FPR_GRID
-from forestlab.labels import t, value_label
-from forestlab.results import LANGS, Results, family_id
+from forestlab.results import Results, family_id
 
 STYLE = {
     "svg.fonttype": "none",
@@ -53,9 +54,15 @@ def trees_curve(record: dict, selected: int, lang: str) -> bytes:
     fig, ax = plt.subplots()
     xs = range(1, len(record["curve"]["val"]) + 1)
     for split in ("train", "val"):
-        ax.plot(xs, record["curve"][split], color=COLORS[split], label=t(split, lang))
-    ax.axvline(selected, color="0.5", linestyle=":", label=f"{t('selected', lang)}: {selected}")
-    ax.set(xlabel=t("n_trees", lang), ylabel=t("accuracy", lang), title=t("trees_title", lang))
+        ax.plot(xs, record["curve"][split], color=COLORS[split], label=t(f"split.{split}", lang))
+    ax.axvline(
+        selected, color="0.5", linestyle=":", label=f"{t('chart.selected', lang)}: {selected}"
+    )
+    ax.set(
+        xlabel=dim_name("n_estimators", lang),
+        ylabel=t("metric.accuracy", lang),
+        title=t("chart.trees_title", lang),
+    )
     ax.legend(loc="lower right")
     return _svg(fig)
 
@@ -66,14 +73,14 @@ def validation_curve(points: list[tuple[object, dict]], dim: str, lang: str) -> 
     xs = range(len(points))
     for split in ("train", "val"):
         ys = [p["metrics"][split]["accuracy"] for _, p in points]
-        ax.plot(xs, ys, marker="o", color=COLORS[split], label=t(split, lang))
+        ax.plot(xs, ys, marker="o", color=COLORS[split], label=t(f"split.{split}", lang))
     ax.set_xticks(list(xs), labels)
     title = (
-        t("learning_title", lang)
+        t("chart.learning_title", lang)
         if dim == "sample_fraction"
-        else t("curve_title", lang, dim=t(dim, lang))
+        else t("chart.curve_title", lang, dim=dim_name(dim, lang))
     )
-    ax.set(xlabel=t(dim, lang), ylabel=t("accuracy", lang), title=title)
+    ax.set(xlabel=dim_name(dim, lang), ylabel=t("metric.accuracy", lang), title=title)
     ax.legend(loc="lower right")
     return _svg(fig)
 
@@ -96,7 +103,11 @@ def confusion(point: dict, class_names: list[str], lang: str) -> bytes:
             )
     ax.set_xticks(range(k), class_names, rotation=30 if k > 3 else 0)
     ax.set_yticks(range(k), class_names)
-    ax.set(xlabel=t("predicted", lang), ylabel=t("true", lang), title=t("confusion_title", lang))
+    ax.set(
+        xlabel=t("chart.predicted", lang),
+        ylabel=t("chart.true", lang),
+        title=t("chart.confusion_title", lang),
+    )
     ax.spines[:].set_visible(False)
     return _svg(fig)
 
@@ -106,7 +117,7 @@ def importance(point: dict, feature_names: list[str], lang: str) -> bytes:
     fig, ax = plt.subplots(figsize=(6.4, 0.35 * len(pairs) + 1.4))
     ax.barh(range(len(pairs)), [v for v, _ in pairs], color="#2ca02c")
     ax.set_yticks(range(len(pairs)), [n for _, n in pairs])
-    ax.set(xlabel=t("importance", lang), title=t("importance_title", lang))
+    ax.set(xlabel=t("chart.importance", lang), title=t("chart.importance_title", lang))
     return _svg(fig)
 
 
@@ -114,11 +125,11 @@ def roc(point: dict, lang: str) -> bytes:
     fig, ax = plt.subplots(figsize=(4.6, 4.4))
     auc = point["metrics"]["val"]["roc_auc"]
     ax.plot(ROC_FPR_GRID, point["roc_val"], color=COLORS["val"], label=f"AUC = {auc:.3f}")
-    ax.plot([0, 1], [0, 1], color="0.6", linestyle="--", label=t("chance", lang))
+    ax.plot([0, 1], [0, 1], color="0.6", linestyle="--", label=t("chart.chance", lang))
     ax.set(
-        xlabel=t("fpr", lang),
-        ylabel=t("tpr", lang),
-        title=t("roc_title", lang),
+        xlabel=t("chart.fpr", lang),
+        ylabel=t("chart.tpr", lang),
+        title=t("chart.roc_title", lang),
         xlim=(0, 1),
         ylim=(0, 1.01),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import math
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, get_args, get_origin
 
@@ -19,63 +20,14 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    create_model,
     model_validator,
 )
 
+from forestlab.core.dims import DIMENSIONS, FAMILY_DIMS, TREES
 from forestlab.errors import UserError, shown
 
 DEFAULT_CONFIG_NAME = "forestlab.yml"
-
-
-# -- grid values: one checker per dimension, each with a message that says what is allowed --
-
-
-def _int_in(lo: int, hi: int, what: str):
-    def check(v: Any) -> int:
-        if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-            raise ValueError(f"{shown(v)} is not {what}; use a whole number from {lo} to {hi}")
-        return v
-
-    return check
-
-
-def _depth(v: Any) -> int | None:
-    if v is None:
-        return None
-    return _int_in(1, 100, "a depth")(v)
-
-
-def _max_features(v: Any) -> str | int | float:
-    if v in ("sqrt", "log2"):
-        return v
-    if isinstance(v, bool):
-        pass
-    elif (isinstance(v, int) and v >= 1) or (isinstance(v, float) and 0.0 < v <= 1.0):
-        return v
-    raise ValueError(
-        f"{shown(v)} is not a features-per-split setting; use 'sqrt', 'log2', a share of the "
-        "features between 0 and 1 (e.g. 0.5), or a whole number of features"
-    )
-
-
-def _fraction(v: Any) -> float:
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 < v <= 1.0:
-        raise ValueError(f"{shown(v)} is not a share of the training rows; use a number in (0, 1]")
-    return float(v)
-
-
-def _choice(*allowed):
-    def check(v: Any):
-        if v not in allowed:
-            choices = ", ".join("null" if a is None else repr(a) for a in allowed)
-            raise ValueError(f"{shown(v)} is not one of {choices}")
-        return v
-
-    return check
-
-
-def _top_k(v: Any) -> int | None:
-    return None if v is None else _int_in(1, 10_000, "a feature count")(v)
 
 
 def _values(item_check):
@@ -150,40 +102,19 @@ class DataConfig(_Strict):
     )
 
 
-class GridConfig(_Strict):
-    n_estimators: Annotated[list[int], _values(_int_in(1, 1000, "a tree count"))] = Field(
-        default_factory=lambda: [1, 5, 10, 25, 50, 100, 150, 200],
-        description="Numbers of trees. One forest per family is grown to the largest; "
-        "the smaller counts are its first trees.",
-    )
-    max_depth: Annotated[list[int | None], _values(_depth)] = Field(
-        default_factory=lambda: [1, 2, 3, 5, 8, None],
-        description="Maximum tree depths; null means unlimited.",
-    )
-    max_features: Annotated[list[str | int | float], _values(_max_features)] = Field(
-        default_factory=lambda: ["sqrt", 0.5, 1.0],
-        description="Features tried at each split: 'sqrt', 'log2', a share in (0, 1] "
-        "(1.0 = all), or a whole number of features.",
-    )
-    min_samples_leaf: Annotated[list[int], _values(_int_in(1, 10_000, "a leaf size"))] = Field(
-        default_factory=lambda: [1, 5, 20], description="Minimum rows in a leaf."
-    )
-    sample_fraction: Annotated[list[float], _values(_fraction)] = Field(
-        default_factory=lambda: [0.1, 0.25, 0.5, 1.0],
-        description="Share of the training split each forest is trained on (stratified "
-        "sample with the seed): the learning-curve dimension.",
-    )
-    class_weight: Annotated[
-        list[str | None], _values(_choice(None, "balanced", "balanced_subsample"))
-    ] = Field(default_factory=lambda: [None], description="Class weighting; null = none.")
-    criterion: Annotated[list[str], _values(_choice("gini", "entropy", "log_loss"))] = Field(
-        default_factory=lambda: ["gini"], description="Split quality measure."
-    )
-    top_k_features: Annotated[list[int | None], _values(_top_k)] = Field(
-        default_factory=lambda: [None],
-        description="Train on only the k most important features (ranked by a reference "
-        "forest on the training split); null = all features.",
-    )
+#: The hyperparameter grid, one list option per dimension of `forestlab.core.dims`.
+GridConfig = create_model(
+    "GridConfig",
+    __base__=_Strict,
+    __doc__="Hyperparameter grid: the values of each dimension that the build trains.",
+    **{
+        d.name: (
+            Annotated[list[Any], _values(d.check)],
+            Field(default_factory=partial(list, d.default), description=d.doc),
+        )
+        for d in DIMENSIONS
+    },
+)
 
 
 class BuildConfig(_Strict):
@@ -255,22 +186,10 @@ class Config(_Strict):
     )
 
     def family_count(self) -> int:
-        g = self.grid
-        return math.prod(
-            len(v)
-            for v in (
-                g.max_depth,
-                g.max_features,
-                g.min_samples_leaf,
-                g.sample_fraction,
-                g.class_weight,
-                g.criterion,
-                g.top_k_features,
-            )
-        )
+        return math.prod(len(getattr(self.grid, d.name)) for d in FAMILY_DIMS)
 
     def point_count(self) -> int:
-        return self.family_count() * len(self.grid.n_estimators)
+        return self.family_count() * len(getattr(self.grid, TREES.name))
 
 
 # -- reading and error reporting --

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from forestlab.core.dims import shown  # noqa: F401  (one quoting rule, also in Pyodide)
+
 #: Control characters (C0 but newline, DEL, C1) and bidirectional overrides: printed raw, a
 #: column name could clear the terminal or reorder the message around it.
 _UNPRINTABLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -30,12 +32,3 @@ def terminal_safe(text: str) -> str:
         ),
         text,
     )
-
-
-def shown(value, limit: int = 60) -> str:
-    """repr() of a value from the user's files, cut short when long (a 100,000-character cell
-    or a deeply nested YAML value must not become the message)."""
-    text = repr(value)
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]}… ({len(text):,} characters)"

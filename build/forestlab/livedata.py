@@ -62,10 +62,7 @@ def live_payload(cfg: Config, prepared: Prepared) -> dict:
         "feature_rank": list(data.feature_rank),
         "seed": cfg.seed,
         "n_train_rows": len(train),
-        # a live fit equals a grid point only when the whole training split is here
-        "whole_train_split": len(train) == len(data.y_train),
         "n_val_rows": len(val),
-        "whole_val_split": len(val) == len(data.y_val),
         "caps": _caps(cfg),
         "train": part(data.X_train, data.y_train, train),
         "val": part(data.X_val, data.y_val, val),

@@ -1,11 +1,13 @@
 """MkDocs hook: bring the build's output into the site without writing into `site_src/`.
 
 `mkdocs.yml` lists this file under `hooks:`. It adds every published file of the build
-output (results, data card, charts, the widget's rows and wheel) under `generated/`, copies
-the pinned chart library (and, with `widget.copy_core`, the Pyodide core) from
-`node_modules/`, and fills the `<!-- forestlab:… -->` placeholders of the hand-written pages
-with fragments built from the output (see `forestlab.pages`). Nothing generated is ever
-written into `site_src/` or committed.
+output (index, family shards, data card, schemas, charts, the widget's rows and wheel) under
+`generated/<lab>/`, the browser modules that ship inside the package (`forestlab/assets/`)
+under `assets/forestlab/`, the pinned chart library (and, with `widget.copy_core`, the Pyodide
+core) from `node_modules/`, and fills the `<!-- forestlab:… -->` placeholders of the
+hand-written pages with fragments built from the output (see `forestlab.pages`). Pages with a
+viewer, and only those, get its script, its styles and the display-text catalogue. Nothing
+generated is ever written into `site_src/` or committed.
 """
 
 from __future__ import annotations
@@ -21,17 +23,22 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
+from forestlab.catalogue import LANGS, for_language
 from forestlab.config import SITE_CORE
+from forestlab.formats import DEFAULT_LAB
 from forestlab.pages import Fragments
-from forestlab.results import LANGS
 
 #: Build output that is not published: it varies from run to run, or is internal.
 PRIVATE = {"timings.json", "build.json", "stamp.txt"}
 #: Browser libraries, from node_modules (pinned in package.json / package-lock.json).
 VENDOR = {
-    "assets/vendor/uPlot.esm.js": "uplot/dist/uPlot.esm.js",
+    "assets/vendor/uPlot.iife.min.js": "uplot/dist/uPlot.iife.min.js",
     "assets/vendor/uPlot.min.css": "uplot/dist/uPlot.min.css",
 }
+#: The viewer's modules and styles, shipped inside the package.
+ASSETS = Path(__file__).with_name("assets")
+VIEWER_SCRIPT = "assets/forestlab/viewer.js"
+VIEWER_STYLES = ("assets/vendor/uPlot.min.css", "assets/forestlab/viewer.css")
 #: The Pyodide core (npm package `pyodide`, pinned), copied when `widget.copy_core` is set.
 PYODIDE_CORE = (
     "pyodide.mjs",
@@ -84,7 +91,7 @@ def output_dir(config) -> Path:
 def on_config(config):
     root = Path(config.config_file_path).parent
     out = output_dir(config)
-    if not (out / "results.json").is_file():
+    if not (out / "index.json").is_file():
         raise PluginError(
             f"no ForestLab build output in {out}: run `forestlab build` (or `nox -s build`) "
             "first, or set FORESTLAB_OUT to the output folder"
@@ -107,7 +114,7 @@ def on_config(config):
     _state.update(
         out=out,
         vendored={dest: modules / src for dest, src in vendored.items()},
-        results=read("results.json"),
+        index=read("index.json"),
         data=data,
         build=read("build.json"),
     )
@@ -116,10 +123,15 @@ def on_config(config):
 
 def on_files(files: Files, config) -> Files:
     out: Path = _state["out"]
+    lab = _state["index"].get("lab", DEFAULT_LAB)
     for path in sorted(out.rglob("*")):
         if path.is_file() and path.name not in PRIVATE:
             rel = path.relative_to(out).as_posix()
-            files.append(File.generated(config, f"generated/{rel}", abs_src_path=str(path)))
+            files.append(File.generated(config, f"generated/{lab}/{rel}", abs_src_path=str(path)))
+    for path in sorted(ASSETS.rglob("*")):
+        if path.is_file():
+            rel = path.relative_to(ASSETS).as_posix()
+            files.append(File.generated(config, f"assets/forestlab/{rel}", abs_src_path=str(path)))
     for dest, path in _state["vendored"].items():
         files.append(File.generated(config, dest, abs_src_path=str(path)))
     return files
@@ -129,17 +141,34 @@ def on_post_template(output: str, template_name: str, config) -> str:
     return _with_csp(output) if template_name.endswith(".html") else output
 
 
+def _json_block(element_id: str, obj) -> str:
+    """A JSON data block (not executed, so outside the CSP's script hashes); `<` is escaped
+    so that no text can close the element."""
+    text = json.dumps(obj, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
+    return f'<script type="application/json" id="{element_id}">{text}</script>'
+
+
 def on_post_page(output: str, page, config) -> str:
-    """Every page gets the Content-Security-Policy; pages with a viewer also start
-    downloading the results with the page itself."""
+    """Every page gets the Content-Security-Policy. Pages with a viewer also get its script
+    and styles, the display text in their language, and start downloading the index with the
+    page itself; other pages load none of it."""
     output = _with_csp(output)
     if 'class="forestlab-viewer"' not in output:
         return output
     # Generated files live once, at the site root; page.url is relative to that root
     # (it starts with en/ on English pages).
-    href = "../" * page.url.count("/") + "generated/results.json"
-    link = f'<link rel="preload" href="{href}" as="fetch" type="application/json" crossorigin>'
-    return output.replace("</head>", f"{link}\n</head>", 1)
+    root = "../" * page.url.count("/")
+    lab = _state["index"].get("lab", DEFAULT_LAB)
+    lang = config.theme.get("language") if config.theme.get("language") in LANGS else LANGS[0]
+    head = [
+        f'<link rel="preload" href="{root}generated/{lab}/index.json" as="fetch" '
+        'type="application/json" crossorigin>',
+        *(f'<link rel="stylesheet" href="{root}{css}">' for css in VIEWER_STYLES),
+        f'<script type="module" src="{root}{VIEWER_SCRIPT}"></script>',
+    ]
+    body = _json_block("forestlab-text", for_language(lang))
+    output = output.replace("</head>", "\n".join(head) + "\n</head>", 1)
+    return output.replace("</body>", body + "\n</body>", 1)
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
@@ -148,7 +177,7 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
         lang = LANGS[0]
     src = page.file.src_uri
     fragments = Fragments(
-        _state["results"], _state["data"], _state["build"], posixpath.dirname(src), lang
+        _state["index"], _state["data"], _state["build"], posixpath.dirname(src), lang
     )
     try:
         return fragments.render(markdown, src)

@@ -22,26 +22,17 @@ import numpy as np
 from filelock import FileLock, Timeout
 
 import forestlab
-from forestlab import __version__, cache, grid, livedata, runner
+from forestlab import __version__, cache, formats, grid, livedata, runner
+from forestlab.catalogue import LANGS
 from forestlab.config import Config, load_config
+from forestlab.core.dims import DIMENSIONS
+from forestlab.core.dims import published as published_dims
 from forestlab.core.family import Dataset
+from forestlab.core.ranking import reference_ranking
 from forestlab.errors import UserError
-from forestlab.prepare import (
-    REFERENCE_ROWS,
-    Prepared,
-    array_digest,
-    prepare,
-    reference_ranking,
-)
+from forestlab.prepare import Prepared, array_digest, prepare
 from forestlab.progress import Progress
-from forestlab.results import (
-    DIMENSIONS,
-    LANGS,
-    RESULTS_SCHEMA,
-    Results,
-    published_family,
-    timings,
-)
+from forestlab.results import Results, published_family, timings
 
 LIBRARIES = ("scikit-learn", "numpy", "scipy", "pandas", "matplotlib", "joblib")
 STAMP = "stamp.txt"
@@ -113,9 +104,8 @@ def configure(paths: Paths) -> tuple[Config, Prepared]:
     store = cache.Cache(paths.cache)
 
     def ranker(X, y, seed):
-        # reference_ranking lives outside forestlab.core, whose source the memo key hashes:
-        # its own setting goes into the key
-        inputs = {"X": array_digest(X), "y": array_digest(y), "seed": seed, "rows": REFERENCE_ROWS}
+        # the memo key also hashes forestlab.core's source, where the ranking lives
+        inputs = {"X": array_digest(X), "y": array_digest(y), "seed": seed}
         return store.memo("reference-ranking", inputs, lambda: reference_ranking(X, y, seed))
 
     prepared = prepare(paths.splits, cfg, ranker)
@@ -198,8 +188,10 @@ def _file_hashes(paths: Paths, prepared: Prepared) -> dict:
 def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: int = 1) -> Path:
     """Write results, charts and metadata to a staging folder, then swap it in whole."""
     cfg, prepared = p.cfg, p.prepared
-    dims = {d: getattr(cfg.grid, d) for d in DIMENSIONS}
-    results = Results(records, dims)
+    dims = {d.name: getattr(cfg.grid, d.name) for d in DIMENSIONS}
+    dims_published = published_dims(dims)
+    published = [published_family(r) for r in records]
+    results = Results(published, dims)  # the charts show the published numbers
     names = display_names(cfg, prepared.spec)
     stage = paths.work / f"out.staging-{os.getpid()}"
     shutil.rmtree(stage, ignore_errors=True)
@@ -209,21 +201,15 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
     def write_json(name: str, obj) -> None:
         (stage / name).write_bytes(cache.canonical_json(obj))
 
-    best_params, best_point = results.best()
-    write_json(
-        "results.json",
-        {
-            "schema": RESULTS_SCHEMA,
-            "dims": dims,
-            # JSON objects here have sorted keys; this is the order the dimensions are shown in
-            "dim_order": list(DIMENSIONS),
-            "metrics_digits": 4,
-            # the site keeps these splits' metrics hidden until a student asks for them
-            "reveal_on_request": ["test"],
-            "best": {"params": best_params, "n_estimators": best_point["n_estimators"]},
-            "families": [published_family(r) for r in records],
-        },
-    )
+    # The first-view index, and one detail shard per family (fetched when first shown).
+    index = formats.build_index(dims_published, published, cfg.seed, formats.DEFAULT_LAB)
+    write_json("index.json", index)
+    (stage / "families").mkdir()
+    for f, record in enumerate(published):
+        write_json(f"families/{f}.json", record)
+    (stage / "schema").mkdir()
+    for name, schema in formats.json_schemas().items():
+        write_json(f"schema/{name}.schema.json", schema)
     from forestlab import charts  # matplotlib loads only when there is something to draw
 
     svgs = charts.draw_all(results, names, jobs)
@@ -233,6 +219,7 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
     write_json(
         "data.json",
         {
+            "format": formats.DATA_FORMAT,
             "spec": prepared.spec,
             "names": names,
             "about": cfg.data.about.model_dump(),
@@ -248,8 +235,6 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
             "split_files": prepared.split_files,
             "file_sha256": p.file_hashes,
             "data_sha256": p.data_hash,
-            "seed": cfg.seed,
-            "grid": cfg.grid.model_dump(),
             "versions": {"forestlab": __version__, **{lib: version(lib) for lib in LIBRARIES}},
             "notices": prepared.notices,
             "charts": chart_files,

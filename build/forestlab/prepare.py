@@ -19,6 +19,7 @@ import pandas as pd
 
 from forestlab.config import Config
 from forestlab.core.family import Dataset
+from forestlab.core.ranking import reference_ranking
 from forestlab.csvload import NUMERIC_MAJORITY, Table, is_missing, parse_numbers, read_table
 from forestlab.errors import UserError, shown
 
@@ -259,33 +260,6 @@ def encode_column(feature: dict, values: pd.Series, table: Table) -> np.ndarray:
     index = {c: i for i, c in enumerate(feature["categories"])}
     stripped = values.str.strip().where(~missing, feature["fill"])
     return stripped.map(index).fillna(-1).to_numpy(dtype=float)
-
-
-#: The reference forest that ranks the features sees at most this many training rows (a
-#: stratified sample): enough for a stable ranking, and minutes less on a million rows.
-REFERENCE_ROWS = 20_000
-
-
-def reference_ranking(X: np.ndarray, y: np.ndarray, seed: int) -> tuple[int, ...]:
-    """Features by importance in a reference forest on the training split (or a stratified
-    sample of REFERENCE_ROWS rows of it)."""
-    from forestlab.core.family import make_forest, sample_indices
-
-    if len(y) > REFERENCE_ROWS:
-        rows = sample_indices(y, REFERENCE_ROWS / len(y), seed)
-        X, y = X[rows], y[rows]
-
-    params = {
-        "max_depth": None,
-        "max_features": "sqrt",
-        "min_samples_leaf": 1,
-        "class_weight": None,
-        "criterion": "gini",
-    }
-    # threads across trees: the trees (and so the ranking) are the same for any n_jobs
-    forest = make_forest(params, 100, seed).set_params(n_jobs=-1).fit(X, y)
-    # stable order: importance descending, then column order
-    return tuple(int(i) for i in np.argsort(-forest.feature_importances_, kind="stable"))
 
 
 def array_digest(*arrays: np.ndarray) -> str:

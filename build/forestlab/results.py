@@ -1,18 +1,15 @@
 """Assembling family records into the published results, and reading slices of them.
 
-`results.json` is the contract with the viewer: versioned, deterministic (no timings: fit
-times vary run to run, so they go to `timings.json`, which is not published), and rounded to
-what a student can see.
+The published records are deterministic (no timings: fit times vary run to run, so they go to
+`timings.json`, which is not published) and rounded to what a student can see; their formats
+are declared in `forestlab.formats`.
 """
 
 from __future__ import annotations
 
-from forestlab.core.family import FAMILY_KEYS, rounded
-
-RESULTS_SCHEMA = "forestlab.results/1"
-#: The site's languages, Chinese first.
-LANGS = ("zh", "en")
-DIMENSIONS = ("n_estimators", *FAMILY_KEYS)
+from forestlab.core.dims import FAMILY_KEYS
+from forestlab.core.family import rounded
+from forestlab.formats import scaled
 
 
 def family_id(params: dict) -> tuple:
@@ -47,12 +44,13 @@ class Results:
         record = self.by_family[family_id(params)]
         return next(p for p in record["points"] if p["n_estimators"] == n_estimators)
 
-    def best(self, split: str = "val", metric: str = "accuracy") -> tuple[dict, dict]:
-        """(family params, point) with the best score; ties go to the smaller model."""
+    def best(self) -> tuple[dict, dict]:
+        """(family params, point) with the best validation accuracy as shown (in thousandths);
+        ties go to the smaller model, then the first point: the index's `best`."""
         best_key, best = None, None
         for i, r in enumerate(self.records):
-            for p in r["points"]:
-                key = (-p["metrics"][split][metric], p["n_nodes"], i)
+            for j, p in enumerate(r["points"]):
+                key = (-scaled(p["metrics"]["val"]["accuracy"]), p["n_nodes"], i, j)
                 if best_key is None or key < best_key:
                     best_key, best = key, (r["params"], p)
         assert best is not None

@@ -20,22 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from forestlab.core.dims import FAMILY_KEYS, forest_keywords
 from forestlab.core.metrics import evaluate, roc_points
 
 #: Version of the record format below; the viewer and the widget check it.
 RECORD_SCHEMA = "forestlab.family/1"
-
-#: Hyperparameters that define a family (everything in the grid except n_estimators).
-FAMILY_KEYS = (
-    "max_depth",
-    "max_features",
-    "min_samples_leaf",
-    "sample_fraction",
-    "class_weight",
-    "criterion",
-    "top_k_features",
-)
-
 
 #: Digits of the published numbers (results.json, and live results, so the two compare).
 DIGITS = 4
@@ -99,11 +88,7 @@ def make_forest(params: dict, n_estimators: int, seed: int, warm_start: bool = F
 
     return RandomForestClassifier(
         n_estimators=n_estimators,
-        max_depth=params["max_depth"],
-        max_features=params["max_features"],
-        min_samples_leaf=params["min_samples_leaf"],
-        class_weight=params["class_weight"],
-        criterion=params["criterion"],
+        **forest_keywords(params),
         random_state=seed,
         warm_start=warm_start,
         n_jobs=1,

@@ -20,15 +20,13 @@ import math
 
 import numpy as np
 
+from forestlab.core.dims import BY_NAME, FAMILY_DIMS, FAMILY_KEYS
 from forestlab.core.family import Dataset, fit_family_model, rounded
 
 #: Version of live.json; the worker and this module check it.
 LIVE_SCHEMA = "forestlab.live/1"
 #: Depths a student may choose besides "unlimited" (None).
 MAX_DEPTH = 50
-#: Choices for the parameters the panel takes from the viewer's current point.
-CRITERIA = ("gini", "entropy", "log_loss")
-CLASS_WEIGHTS = (None, "balanced", "balanced_subsample")
 
 
 class LiveError(ValueError):
@@ -77,8 +75,8 @@ def check_request(request: dict, payload: dict) -> tuple[dict, int, int, int]:
     is outside the caps (the page enforces them too, but a message can come from anywhere)."""
     caps = payload["caps"]
     n_train = payload["n_train_rows"]
-    known = {"rows", "n_estimators", "max_depth", "max_features", "min_samples_leaf"}
-    known |= {"class_weight", "criterion", "top_k_features", "seed"}
+    # every grid dimension but the row share, which a live request gives as a row count
+    known = {"rows", "seed", "n_estimators", *FAMILY_KEYS} - {"sample_fraction"}
     unknown = sorted(set(request) - known)
     if unknown:
         raise LiveError(f"unknown setting(s): {', '.join(unknown)}")
@@ -104,8 +102,11 @@ def check_request(request: dict, payload: dict) -> tuple[dict, int, int, int]:
         top_k = _whole(request, "top_k_features", 1, n_features, "Top-k features")
     criterion = request.get("criterion", "gini")
     weight = request.get("class_weight")
-    if criterion not in CRITERIA or weight not in CLASS_WEIGHTS:
-        raise LiveError(f"unknown criterion {criterion!r} or class weight {weight!r}")
+    try:  # the grid's own checks (forestlab.core.dims)
+        BY_NAME["criterion"].check(criterion)
+        BY_NAME["class_weight"].check(weight)
+    except ValueError:
+        raise LiveError(f"unknown criterion {criterion!r} or class weight {weight!r}") from None
     seed = _whole(request, "seed", 0, 2**32 - 1, "Seed", default=payload["seed"])
     params = {
         "max_depth": depth,
@@ -117,6 +118,12 @@ def check_request(request: dict, payload: dict) -> tuple[dict, int, int, int]:
         "criterion": criterion,
         "top_k_features": top_k,
     }
+    for d in FAMILY_DIMS:  # a dimension the panel does not set takes its first grid default
+        if d.name not in params:
+            try:
+                params[d.name] = d.check(request.get(d.name, d.default[0]))
+            except ValueError as e:
+                raise LiveError(f"{d.name}: {e}") from None
     return params, trees, rows, seed
 
 

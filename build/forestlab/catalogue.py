@@ -1,0 +1,45 @@
+"""Display text in Chinese and English: one catalogue (`catalogue.json`) for the charts, the
+generated pages, the viewer and the live panel.
+
+The MkDocs hook hands the browser the same file, flattened to the page's language, so Python
+and JavaScript cannot drift apart. Display text is not part of any cache key: editing a
+translation redraws and republishes, and retrains nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+#: The site's languages, Chinese first.
+LANGS = ("zh", "en")
+CATALOGUE = Path(__file__).with_name("catalogue.json")
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    return json.loads(CATALOGUE.read_text(encoding="utf-8"))
+
+
+def text(key: str, lang: str, **fmt) -> str:
+    """The text of `key` in `lang`, with `{name}` fields filled from `fmt`."""
+    return catalogue()[key][lang].format(**fmt) if fmt else catalogue()[key][lang]
+
+
+def for_language(lang: str) -> dict[str, str]:
+    """Every key's text in one language: what a page hands its scripts."""
+    return {key: texts[lang] for key, texts in catalogue().items()}
+
+
+def dim_name(dim: str, lang: str) -> str:
+    return text(f"dim.{dim}", lang)
+
+
+def value_label(dim: str, value, lang: str) -> str:
+    """How a grid value is shown: null as the dimension's word for it ("unlimited", "all")."""
+    from forestlab.core.dims import BY_NAME
+
+    if value is None:
+        return text(f"value.{BY_NAME[dim].none or 'none'}", lang)
+    return str(value)

@@ -1,0 +1,177 @@
+"""The grid's dimensions: one table, from which everything else about them derives.
+
+The configuration schema (`grid.*`), the grouping of grid points into forest families, the
+keywords passed to `RandomForestClassifier`, the published index and the viewer's sliders all
+read this table. Adding a plain scikit-learn hyperparameter as a grid dimension means adding one
+row here and its display name (`dim.<name>`) to the catalogue, nothing else.
+
+Plain Python, so it runs in the browser widget (Pyodide) as it does in the build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+def shown(value, limit: int = 60) -> str:
+    """repr() of a value from the user's files, cut short when long (a 100,000-character cell
+    or a deeply nested YAML value must not become the message)."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"
+
+
+# -- value checkers: each returns the value as the forest takes it, or raises ValueError with
+# -- a message that says what is allowed (the configuration reports it under the key) --
+
+
+def whole(lo: int, hi: int, what: str, none_ok: bool = False) -> Callable[[Any], int | None]:
+    def check(v: Any) -> int | None:
+        if v is None and none_ok:
+            return None
+        if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+            also = " or null" if none_ok else ""
+            raise ValueError(
+                f"{shown(v)} is not {what}; use a whole number from {lo} to {hi}{also}"
+            )
+        return v
+
+    return check
+
+
+def share(what: str) -> Callable[[Any], float]:
+    def check(v: Any) -> float:
+        if isinstance(v, bool) or not isinstance(v, int | float) or not 0.0 < v <= 1.0:
+            raise ValueError(f"{shown(v)} is not {what}; use a number in (0, 1]")
+        return float(v)
+
+    return check
+
+
+def choice(*allowed) -> Callable[[Any], Any]:
+    def check(v: Any):
+        if not isinstance(v, str | type(None)) or v not in allowed:
+            choices = ", ".join("null" if a is None else repr(a) for a in allowed)
+            raise ValueError(f"{shown(v)} is not one of {choices}")
+        return v
+
+    return check
+
+
+def features_per_split(v: Any) -> str | int | float:
+    if v in ("sqrt", "log2") and isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        pass
+    elif (isinstance(v, int) and v >= 1) or (isinstance(v, float) and 0.0 < v <= 1.0):
+        return v
+    raise ValueError(
+        f"{shown(v)} is not a features-per-split setting; use 'sqrt', 'log2', a share of the "
+        "features between 0 and 1 (e.g. 0.5), or a whole number of features"
+    )
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One hyperparameter of the grid."""
+
+    name: str
+    #: checks one value and returns it as the forest takes it
+    check: Callable[[Any], Any]
+    #: the default grid's values, in the order the sliders show them
+    default: tuple
+    #: what the option means (the configuration reference)
+    doc: str
+    #: catalogue key (`value.<none>`) of the text shown for null, when null is allowed
+    none: str | None = None
+    #: the RandomForestClassifier keyword; None for ForestLab's own dimensions, which choose
+    #: the rows (sample_fraction) or columns (top_k_features) a family trains on
+    sklearn: str | None = None
+
+
+DIMENSIONS: tuple[Dimension, ...] = (
+    Dimension(
+        "n_estimators",
+        whole(1, 1000, "a tree count"),
+        (1, 5, 10, 25, 50, 100, 150, 200),
+        "Numbers of trees. One forest per family is grown to the largest; the smaller counts "
+        "are its first trees.",
+        sklearn="n_estimators",
+    ),
+    Dimension(
+        "max_depth",
+        whole(1, 100, "a depth", none_ok=True),
+        (1, 2, 3, 5, 8, None),
+        "Maximum tree depths; null means unlimited.",
+        none="unlimited",
+        sklearn="max_depth",
+    ),
+    Dimension(
+        "max_features",
+        features_per_split,
+        ("sqrt", 0.5, 1.0),
+        "Features tried at each split: 'sqrt', 'log2', a share in (0, 1] (1.0 = all), or a "
+        "whole number of features.",
+        sklearn="max_features",
+    ),
+    Dimension(
+        "min_samples_leaf",
+        whole(1, 10_000, "a leaf size"),
+        (1, 5, 20),
+        "Minimum rows in a leaf.",
+        sklearn="min_samples_leaf",
+    ),
+    Dimension(
+        "sample_fraction",
+        share("a share of the training rows"),
+        (0.1, 0.25, 0.5, 1.0),
+        "Share of the training split each forest is trained on (stratified sample with the "
+        "seed): the learning-curve dimension.",
+    ),
+    Dimension(
+        "class_weight",
+        choice(None, "balanced", "balanced_subsample"),
+        (None,),
+        "Class weighting; null = none.",
+        none="none",
+        sklearn="class_weight",
+    ),
+    Dimension(
+        "criterion",
+        choice("gini", "entropy", "log_loss"),
+        ("gini",),
+        "Split quality measure.",
+        sklearn="criterion",
+    ),
+    Dimension(
+        "top_k_features",
+        whole(1, 10_000, "a feature count", none_ok=True),
+        (None,),
+        "Train on only the k most important features (ranked by a reference forest on the "
+        "training split); null = all features.",
+        none="all",
+    ),
+)
+
+BY_NAME = {d.name: d for d in DIMENSIONS}
+#: The tree count is the dimension a family's one fit covers; every other one defines families.
+TREES = DIMENSIONS[0]
+FAMILY_DIMS = DIMENSIONS[1:]
+FAMILY_KEYS = tuple(d.name for d in FAMILY_DIMS)
+
+
+def forest_keywords(params: dict) -> dict:
+    """The RandomForestClassifier keywords of a family's hyperparameters."""
+    return {d.sklearn: params[d.name] for d in FAMILY_DIMS if d.sklearn}
+
+
+def published(grid: dict[str, list]) -> list[dict]:
+    """The dimensions as the index publishes them: name, grid values, how null is shown and
+    the scikit-learn keyword, in slider order."""
+    return [
+        {"name": d.name, "values": list(grid[d.name]), "none": d.none, "sklearn": d.sklearn}
+        for d in DIMENSIONS
+    ]

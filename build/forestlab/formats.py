@@ -1,0 +1,255 @@
+"""The declared formats of every file the build publishes, as typed models.
+
+Each model validates what the build writes (a test validates every file of a real build) and
+exports the JSON Schema that the site publishes beside the files (`schema/*.schema.json`), so
+the contract between the build and the browser is written once, here, not restated in prose.
+
+- `index.json` (`ResultsIndex`): what the first view needs, column-oriented and small.
+- `families/<f>.json` (`FamilyRecord`): one family's detail, fetched when first shown; the live
+  widget returns the same record for a live model (`LiveRecord`).
+- `data.json` (`DataCard`): the data set, its display names and the widget's settings.
+- `live/live.json` (`LiveData`): the encoded rows the live widget trains on.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from forestlab.core.family import RECORD_SCHEMA
+from forestlab.core.live import LIVE_SCHEMA
+
+INDEX_FORMAT = "forestlab.index/2"
+DATA_FORMAT = "forestlab.data/1"
+#: Metrics in the index are integers: the value times SCALE (thousandths, as shown).
+SCALE = 1000
+#: One lab (data set) per build output; a site may hold several, each under its key.
+DEFAULT_LAB = "main"
+
+
+class _Format(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- index.json --
+
+
+class Dimension(_Format):
+    name: str = Field(description="Hyperparameter name (catalogue key `dim.<name>`).")
+    values: list[Any] = Field(description="Grid values, in slider order.")
+    none: str | None = Field(
+        description="Catalogue key `value.<none>` of the text shown for null, or null."
+    )
+    sklearn: str | None = Field(
+        description="RandomForestClassifier keyword; null for ForestLab's own dimensions "
+        "(sample_fraction: the rows, top_k_features: the columns a family trains on)."
+    )
+
+
+class IndexPoints(_Format):
+    val_accuracy: list[int] = Field(description="Validation accuracy × scale, per point.")
+    train_accuracy: list[int] = Field(description="Training accuracy × scale, per point.")
+    n_nodes: list[int] = Field(description="Total nodes of the point's forest.")
+
+
+class ResultsIndex(_Format):
+    """The first-view index. Point numbering: with T tree counts (`dims[0]`), a family's number
+    f is the mixed-radix number of its value indices over `dims[1:]` (first dimension most
+    significant); the point with tree-count index t is f × T + t. Family f's detail is
+    `families/<f>.json`."""
+
+    format: Literal["forestlab.index/2"]
+    lab: str = Field(description="The lab (data set) key; pages and URLs carry it.")
+    seed: int = Field(description="Seed of samples and forests.")
+    scale: Literal[1000] = Field(description="Integer metrics are the value times this.")
+    dims: list[Dimension] = Field(description="n_estimators first, then family dimensions.")
+    n_families: int
+    points: IndexPoints
+    best: int = Field(
+        description="Point with the best validation accuracy (ties: fewer nodes, lower number)."
+    )
+
+
+# -- families/<f>.json and live records --
+
+
+class SplitMetrics(_Format):
+    accuracy: float
+    balanced_accuracy: float
+    precision_macro: float
+    recall_macro: float
+    f1_macro: float
+    roc_auc: float | None = Field(description="null when a class is absent from the split.")
+    log_loss: float
+    confusion_matrix: list[list[int]] = Field(description="Rows true class, columns predicted.")
+
+
+class FamilyPoint(_Format):
+    n_estimators: int
+    n_nodes: int
+    max_depth_reached: int
+    importances: list[float] = Field(description="Impurity importance per feature column.")
+    metrics: dict[Literal["train", "val", "test"], SplitMetrics]
+    roc_val: list[float] | None = Field(
+        None,
+        description="Two classes only: validation true-positive rates at false-positive "
+        "rates 0, 0.05, …, 1.",
+    )
+
+
+class Curve(_Format):
+    train: list[float] = Field(description="Accuracy with 1, 2, … trees.")
+    val: list[float]
+
+
+class FamilyRecord(_Format):
+    schema_: Literal["forestlab.family/1"] = Field(alias="schema")
+    params: dict[str, Any] = Field(description="The family's value of each family dimension.")
+    seed: int
+    n_train_rows: int
+    features_used: list[int]
+    curve: Curve
+    points: list[FamilyPoint] = Field(description="One per tree count of the grid.")
+
+
+class LiveRequestEcho(_Format):
+    rows_requested: int
+    n_estimators: int
+
+
+class LiveRecord(FamilyRecord):
+    """A live model's record, as `forestlab.core.live` returns it to the page."""
+
+    live: LiveRequestEcho
+
+
+# -- data.json --
+
+
+class Names(_Format):
+    features: list[str]
+    classes: list[str]
+    target: str
+
+
+class Widget(_Format):
+    enabled: bool
+    copy_core: bool
+    pyodide_url: str
+    pyodide_version: str
+    live_data: str
+    wheel: str
+    caps: dict[str, int]
+
+
+class DataCard(_Format):
+    format: Literal["forestlab.data/1"]
+    spec: dict[str, Any] = Field(description="Target, features (with their encoding), ranking.")
+    names: dict[Literal["zh", "en"], Names]
+    about: dict[Literal["zh", "en"], str | None]
+    rows: dict[Literal["train", "val", "test"], int]
+    class_counts: dict[Literal["train", "val", "test"], list[int]]
+    split_files: dict[Literal["train", "val", "test"], str]
+    file_sha256: dict[str, str]
+    data_sha256: str
+    versions: dict[str, str]
+    notices: list[str]
+    charts: list[str]
+    widget: Widget
+
+
+# -- live/live.json --
+
+
+class LiveSplit(_Format):
+    X: list[float] = Field(description="Encoded rows, row-major.")
+    y: list[int]
+
+
+class LiveData(_Format):
+    schema_: Literal["forestlab.live/1"] = Field(alias="schema")
+    features: list[dict[str, Any]]
+    classes: list[str]
+    positive: int
+    feature_rank: list[int]
+    seed: int
+    n_train_rows: int
+    n_val_rows: int
+    caps: dict[str, int]
+    train: LiveSplit
+    val: LiveSplit
+
+
+#: Published file (pattern) → its model; the schemas are published under these names.
+FORMATS: dict[str, type[_Format]] = {
+    "index": ResultsIndex,
+    "family": FamilyRecord,
+    "live-record": LiveRecord,
+    "data": DataCard,
+    "live": LiveData,
+}
+assert RECORD_SCHEMA == "forestlab.family/1" and LIVE_SCHEMA == "forestlab.live/1"
+
+
+def json_schemas() -> dict[str, dict]:
+    """{name: JSON Schema} of every published format."""
+    return {
+        name: model.model_json_schema(by_alias=True, mode="serialization")
+        for name, model in FORMATS.items()
+    }
+
+
+# -- building and reading the index --
+
+
+def family_number(dims: list[dict], params: dict) -> int:
+    """A family's number: mixed radix of its value indices over the family dimensions."""
+    f = 0
+    for d in dims[1:]:
+        f = f * len(d["values"]) + _position(d["values"], params[d["name"]])
+    return f
+
+
+def point_values(dims: list[dict], p: int) -> dict:
+    """The grid values of point number p."""
+    f, t = divmod(p, len(dims[0]["values"]))
+    values = {dims[0]["name"]: dims[0]["values"][t]}
+    for d in reversed(dims[1:]):
+        f, i = divmod(f, len(d["values"]))
+        values[d["name"]] = d["values"][i]
+    return values
+
+
+def _position(values: list, value) -> int:
+    # 1 (one feature) and 1.0 (all features) are different grid values
+    return next(i for i, v in enumerate(values) if v == value and type(v) is type(value))
+
+
+def scaled(value: float) -> int:
+    return round(value * SCALE)
+
+
+def build_index(dims: list[dict], records: list[dict], seed: int, lab: str) -> dict:
+    """The index of family records that are in family-number order."""
+    cols: dict[str, list[int]] = {"val_accuracy": [], "train_accuracy": [], "n_nodes": []}
+    for f, record in enumerate(records):
+        assert family_number(dims, record["params"]) == f, "records out of family order"
+        for point in record["points"]:
+            cols["val_accuracy"].append(scaled(point["metrics"]["val"]["accuracy"]))
+            cols["train_accuracy"].append(scaled(point["metrics"]["train"]["accuracy"]))
+            cols["n_nodes"].append(point["n_nodes"])
+    best = min(
+        range(len(cols["n_nodes"])),
+        key=lambda p: (-cols["val_accuracy"][p], cols["n_nodes"][p], p),
+    )
+    return {
+        "format": INDEX_FORMAT,
+        "lab": lab,
+        "seed": seed,
+        "scale": SCALE,
+        "dims": dims,
+        "n_families": len(records),
+        "points": cols,
+        "best": best,
+    }

@@ -396,7 +396,7 @@ HOSTILE_CASES = [
     (
         "negative depth",
         config(grid__max_depth=[-1]),
-        "Config value 'grid.max_depth': item 1: -1 is not a depth; use a whole number from 1 to 100",
+        "Config value 'grid.max_depth': item 1: -1 is not a depth; use a whole number from 1 to 100 or null",
     ),
     (
         "a million trees",

@@ -17,22 +17,25 @@ from forestlab.cache import Cache
 from forestlab.config import options_reference
 from test_loading import ZH_HEADER, zh_config, zh_rows
 
-PUBLISHED = ("results.json", "data.json")
+PUBLISHED = ("index.json", "data.json")
+PUBLISHED_FOLDERS = ("charts/", "families/", "schema/")
 
 
 def published(work: Path) -> dict[str, bytes]:
     """The output that reaches the site (timings and build time excluded by design)."""
     files = snapshot(work / "out")
-    return {k: v for k, v in files.items() if k in PUBLISHED or k.startswith("charts/")}
+    return {k: v for k, v in files.items() if k in PUBLISHED or k.startswith(PUBLISHED_FOLDERS)}
 
 
 def test_cold_build_trains_every_family(tiny_build):
     assert "trained 8 of 8 families, 0 cached (24 grid points)" in tiny_build["run"].out
     assert "training families: 8/8 (100%)" in tiny_build["run"].err  # plain lines off a TTY
-    results = json.loads((tiny_build["work"] / "out" / "results.json").read_text())
-    assert results["schema"] == "forestlab.results/1"
-    assert len(results["families"]) == 8
-    point = results["families"][0]["points"][0]
+    out = tiny_build["work"] / "out"
+    index = json.loads((out / "index.json").read_text())
+    assert index["format"] == "forestlab.index/2"
+    assert index["n_families"] == 8 and len(index["points"]["val_accuracy"]) == 24
+    assert sorted(p.name for p in (out / "families").iterdir()) == [f"{f}.json" for f in range(8)]
+    point = json.loads((out / "families" / "0.json").read_text())["points"][0]
     assert set(point["metrics"]) == {"train", "val", "test"}
     assert "fit_seconds" not in point  # timings are not published: they vary run to run
     timings = json.loads((tiny_build["work"] / "out" / "timings.json").read_text())
@@ -179,14 +182,15 @@ def test_every_chart_is_drawn_in_both_languages(tiny_build):
 def test_mkdocs_builds_both_languages_strictly(tiny_build, tmp_path):
     site = build_site(tiny_build["work"] / "out", tmp_path / "site", ROOT)
     overview = (site / "overview" / "index.html").read_text(encoding="utf-8")
-    assert "最佳配置" in overview and "../generated/charts/trees.zh.svg" in overview
+    assert "最佳配置" in overview and "../generated/main/charts/trees.zh.svg" in overview
     overview_en = (site / "en" / "overview" / "index.html").read_text(encoding="utf-8")
     assert (
         "Best configurations" in overview_en
-        and "../../generated/charts/trees.en.svg" in overview_en
+        and "../../generated/main/charts/trees.en.svg" in overview_en
     )
-    assert (site / "generated" / "results.json").is_file()
-    assert not (site / "generated" / "timings.json").exists()
+    assert (site / "generated" / "main" / "index.json").is_file()
+    assert (site / "generated" / "main" / "schema" / "index.schema.json").is_file()
+    assert not (site / "generated" / "main" / "timings.json").exists()
     guide = (site / "en" / "teacher-guide" / "index.html").read_text(encoding="utf-8")
     missing = [key for key, _, _ in options_reference() if f"<td>{key}</td>" not in guide]
     assert missing == []  # every option of the schema is documented on the site

@@ -52,7 +52,7 @@ def test_bundled_config_loads():
         (
             {"data": {"target": "y"}, "grid": {"max_depth": [0, 3]}},
             [
-                "Config value 'grid.max_depth': item 1: 0 is not a depth; use a whole number from 1 to 100"
+                "Config value 'grid.max_depth': item 1: 0 is not a depth; use a whole number from 1 to 100 or null"
             ],
         ),
         (

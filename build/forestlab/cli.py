@@ -53,7 +53,8 @@ def parser() -> argparse.ArgumentParser:
         "build",
         help="train the grid (cached) and write results and charts",
         description="Train every forest family of the grid that is not cached yet, then write "
-        "results.json, data.json and the charts to WORK/out for MkDocs.",
+        "the results index, one detail file per family, data.json and the charts to WORK/out "
+        "for MkDocs.",
     )
     _common(b)
     b.add_argument(

@@ -40,6 +40,24 @@ def _md_text(text: str) -> str:
     return escape(text).replace("[", "&#91;").replace("]", "&#93;")
 
 
+def _schema_type(prop: dict) -> str:
+    """A JSON Schema property's type in a few words (references by their model's name)."""
+    if not isinstance(prop, dict) or not prop:  # `true` or `{}`: anything
+        return "any"
+    if "const" in prop:
+        return json.dumps(prop["const"])
+    if "$ref" in prop:
+        return prop["$ref"].rsplit("/", 1)[-1]
+    if "anyOf" in prop:
+        return " | ".join(_schema_type(p) for p in prop["anyOf"])
+    kind = prop.get("type", "any")
+    if kind == "array":
+        return f"list of {_schema_type(prop.get('items', {}))}"
+    if kind == "object" and "additionalProperties" in prop:
+        return f"map of {_schema_type(prop['additionalProperties'])}"
+    return kind
+
+
 def _rel(page_dir: str, target: str) -> str:
     """Link from a page's source folder to a file under the docs root."""
     return posixpath.relpath(target, page_dir or ".")
@@ -198,6 +216,32 @@ class Fragments:
             + _table([text("page.library", lang), text("page.version", lang)], libs)
             + _table([text("page.dimension", lang), text("page.values", lang)], grid)
         )
+
+    def formats(self) -> str:
+        """Each published format's fields, from its JSON Schema (`forestlab.formats`), with a
+        link to the schema file the site publishes."""
+        from forestlab.formats import json_schemas
+
+        def fields(model: dict) -> str:
+            rows = [
+                [key, _schema_type(prop), prop.get("description", "")]
+                for key, prop in model["properties"].items()
+            ]
+            return _table(["key", "type", "meaning"], rows)
+
+        out, parts = [], {}
+        for name, schema in json_schemas().items():
+            href = _rel(self.page_dir, f"generated/{self.index['lab']}/schema/{name}.schema.json")
+            out.append(
+                f'<h3 id="format-{name}">{escape(schema.get("title", name))}</h3>\n'
+                f'<p><a href="{escape(href, quote=True)}">{escape(name)}.schema.json</a></p>\n'
+                + fields(schema)
+            )
+            parts.update(schema.get("$defs", {}))
+        out.append('<h3 id="format-parts">Parts</h3>')
+        for part, model in sorted(parts.items()):
+            out.append(f"<h4>{escape(part)}</h4>\n" + fields(model))
+        return "\n".join(out)
 
     def config_reference(self) -> str:
         from forestlab.config import options_reference

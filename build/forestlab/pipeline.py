@@ -27,12 +27,12 @@ from forestlab.catalogue import LANGS
 from forestlab.config import Config, load_config
 from forestlab.core.dims import DIMENSIONS
 from forestlab.core.dims import published as published_dims
-from forestlab.core.family import Dataset
+from forestlab.core.family import Dataset, published_family
 from forestlab.core.ranking import reference_ranking
 from forestlab.errors import UserError
 from forestlab.prepare import Prepared, array_digest, prepare
 from forestlab.progress import Progress
-from forestlab.results import Results, published_family, timings
+from forestlab.results import Results, timings
 
 LIBRARIES = ("scikit-learn", "numpy", "scipy", "pandas", "matplotlib", "joblib")
 STAMP = "stamp.txt"

@@ -8,18 +8,11 @@ are declared in `forestlab.formats`.
 from __future__ import annotations
 
 from forestlab.core.dims import FAMILY_KEYS
-from forestlab.core.family import rounded
 from forestlab.formats import scaled
 
 
 def family_id(params: dict) -> tuple:
     return tuple(params[k] for k in FAMILY_KEYS)
-
-
-def published_family(record: dict) -> dict:
-    """A family record without its timings, rounded for the site."""
-    points = [{k: v for k, v in p.items() if k != "fit_seconds"} for p in record["points"]]
-    return rounded({**{k: v for k, v in record.items() if k != "points"}, "points": points})
 
 
 def timings(records: list[dict]) -> list[dict]:

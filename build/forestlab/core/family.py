@@ -26,7 +26,7 @@ from forestlab.core.metrics import evaluate, roc_points
 #: Version of the record format below; the viewer and the widget check it.
 RECORD_SCHEMA = "forestlab.family/1"
 
-#: Digits of the published numbers (results.json, and live results, so the two compare).
+#: Digits of the published numbers (family shards, and live results, so the two compare).
 DIGITS = 4
 
 
@@ -40,6 +40,13 @@ def rounded(obj):
     if isinstance(obj, list):
         return [rounded(v) for v in obj]
     return obj
+
+
+def published_family(record: dict) -> dict:
+    """A family record as the site publishes it (and the widget returns it): without its
+    timings, which vary run to run, and rounded as shown."""
+    points = [{k: v for k, v in p.items() if k != "fit_seconds"} for p in record["points"]]
+    return rounded({**{k: v for k, v in record.items() if k != "points"}, "points": points})
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import math
 import numpy as np
 
 from forestlab.core.dims import BY_NAME, FAMILY_DIMS, FAMILY_KEYS
-from forestlab.core.family import Dataset, fit_family_model, rounded
+from forestlab.core.family import Dataset, fit_family_model, published_family
 
 #: Version of live.json; the worker and this module check it.
 LIVE_SCHEMA = "forestlab.live/1"
@@ -134,8 +134,8 @@ def train(request: dict, report=None) -> dict:
     params, trees, rows, seed = check_request(request, payload)
     record, forest = fit_family_model(data, params, [trees], seed, on_tree=report)
     _state["model"] = (forest, record["features_used"])
-    record["live"] = {"rows_requested": rows, "n_estimators": trees}
-    return rounded(record)  # as results.json rounds: the two show the same digits
+    # the published form of a family record: a live result and a grid point show the same digits
+    return {**published_family(record), "live": {"rows_requested": rows, "n_estimators": trees}}
 
 
 def encode_row(features: list[dict], row: dict) -> list[float]:

@@ -23,7 +23,7 @@ from filelock import FileLock, Timeout
 
 import forestlab
 from forestlab import __version__, cache, formats, grid, livedata, runner
-from forestlab.catalogue import LANGS
+from forestlab.catalogue import CATALOGUE, LANGS
 from forestlab.config import Config, load_config
 from forestlab.core.dims import DIMENSIONS
 from forestlab.core.dims import published as published_dims
@@ -262,9 +262,9 @@ def output_stamp(p: Plan) -> str:
     """Hash of everything the published output depends on: when it matches the stamp in the
     current output, publishing again would write the same bytes, so it is skipped."""
     package = Path(forestlab.__file__).parent
-    code = {
+    code = {  # the code, and the display text that the charts and data card are drawn in
         f.relative_to(package).as_posix(): cache.sha256(f.read_bytes())
-        for f in sorted(package.rglob("*.py"))
+        for f in sorted([*package.rglob("*.py"), CATALOGUE])
     }
     return cache.sha256(
         cache.canonical_json(

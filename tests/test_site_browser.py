@@ -230,9 +230,9 @@ def _query_strategy(dims):
         shown = ["none" if v is None else str(v) for v in d["values"]]
         return st.sampled_from(shown) | junk
 
-    pin = st.lists(st.integers(-1, 9), min_size=0, max_size=len(dims) + 1).map(
-        lambda xs: ",".join(map(str, xs))
-    )
+    pin = st.lists(st.integers(-1, 9), min_size=0, max_size=len(dims) + 1)
+    pin |= st.tuples(*(st.integers(0, len(d["values"]) - 1) for d in dims))  # a valid one
+    pin = pin.map(lambda xs: ",".join(map(str, xs)))
     fields = {d["name"]: values(d) for d in dims} | {"pin": pin | junk, "test": st.sampled_from(["shown", "x"])}
     return st.fixed_dictionaries({}, optional=fields).map(urlencode)
 

@@ -167,7 +167,9 @@ def test_headline_numbers_paint_before_the_shard_arrives(open_page, site):
     row = page.locator(".fl-metrics tr[data-metric=accuracy]")
     assert row.locator("td[data-split=val]").inner_text() == lab.accuracy(values, "val")
     assert row.locator("td[data-split=train]").inner_text() == lab.accuracy(values, "train")
-    assert page.locator(".fl-metrics tr[data-metric=f1_macro] td[data-split=val]").inner_text() == "…"
+    assert (
+        page.locator(".fl-metrics tr[data-metric=f1_macro] td[data-split=val]").inner_text() == "…"
+    )
     page.route("**/generated/main/families/*.json", lambda route: route.continue_())
     for route in held:
         route.continue_()
@@ -233,7 +235,10 @@ def _query_strategy(dims):
     pin = st.lists(st.integers(-1, 9), min_size=0, max_size=len(dims) + 1)
     pin |= st.tuples(*(st.integers(0, len(d["values"]) - 1) for d in dims))  # a valid one
     pin = pin.map(lambda xs: ",".join(map(str, xs)))
-    fields = {d["name"]: values(d) for d in dims} | {"pin": pin | junk, "test": st.sampled_from(["shown", "x"])}
+    fields = {d["name"]: values(d) for d in dims} | {
+        "pin": pin | junk,
+        "test": st.sampled_from(["shown", "x"]),
+    }
     return st.fixed_dictionaries({}, optional=fields).map(urlencode)
 
 
@@ -268,7 +273,9 @@ def test_any_url_shows_a_valid_state(browser, site):
         assert shown_metrics(page, "val") == lab.expected(values, "val"), query
         asked = dict(parse_qsl(query))
         for d in lab.dims:
-            named = [v for v in d["values"] if ("none" if v is None else str(v)) == asked.get(d["name"])]
+            named = [
+                v for v in d["values"] if ("none" if v is None else str(v)) == asked.get(d["name"])
+            ]
             if named and len(d["values"]) > 1:
                 assert values[d["name"]] == named[0], (query, d["name"])
         assert w.errors == [], (query, w.report())
@@ -394,8 +401,14 @@ def test_lesson_presets_fixes_and_hides_sliders(open_page, site):
 @pytest.mark.parametrize(
     ("lesson", "query"),
     [
-        ("en/lessons/trees/", {"max_depth": "2", "min_samples_leaf": "5", "sample_fraction": "0.5"}),
-        ("en/lessons/depth/", {"n_estimators": "1", "sample_fraction": "0.5", "pin": "0,0,0,0,0,0,0,0"}),
+        (
+            "en/lessons/trees/",
+            {"max_depth": "2", "min_samples_leaf": "5", "sample_fraction": "0.5"},
+        ),
+        (
+            "en/lessons/depth/",
+            {"n_estimators": "1", "sample_fraction": "0.5", "pin": "0,0,0,0,0,0,0,0"},
+        ),
     ],
 )
 def test_a_url_cannot_change_what_a_lesson_holds(open_page, site, lesson, query):

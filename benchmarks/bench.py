@@ -125,7 +125,7 @@ def site_figures(site: Path) -> dict:
         fetched = []
         page.on("response", lambda r: fetched.append(r.url))
         page.goto(server.url + "explorer/", wait_until="networkidle")
-        page.wait_for_selector(".forestlab-viewer[data-ready=true]")
+        page.wait_for_selector(".forestlab-viewer[aria-busy=false]")
         sizes = []
         for url in fetched:
             path = site / url.removeprefix(server.url).split("?")[0]
@@ -145,7 +145,7 @@ def site_figures(site: Path) -> dict:
 
 WORKER_BOOT_JS = """
 async () => {
-  const script = new URL("/assets/forestlab/live-worker.js", location.href);
+  const script = new URL("/assets/forestlab/live/worker.js", location.href);
   const worker = new Worker(script, {type: "module"});
   const site = new URL("/", location.href);
   const t0 = performance.now();
@@ -154,7 +154,7 @@ async () => {
       if (data.stage === "runtime-ready" || data.type === "error") resolve(data);
     };
     worker.postMessage({type: "boot", indexURL: new URL("pyodide/", site).href,
-      dataURL: new URL("generated/live/live.json", site).href, wheelURL: ""});
+      dataURL: new URL("generated/main/live/live.json", site).href, wheelURL: ""});
   });
   worker.terminate();
   return {ms: performance.now() - t0, message: booted};
@@ -283,9 +283,9 @@ NGINX_LEVELS = (1, 100, 1000)
 EXPLORER_VISIT = [
     "explorer/",
     "assets/forestlab/viewer.js",
-    "assets/vendor/uPlot.esm.js",
-    "generated/results.json",
-    "generated/data.json",
+    "assets/vendor/uPlot.iife.min.js",
+    "generated/main/index.json",
+    "generated/main/data.json",
 ]
 
 

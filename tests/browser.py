@@ -136,9 +136,49 @@ class Watched:
         return f"errors={self.errors} external={self.external} dialogs={self.dialogs}"
 
 
-def show_live_result(page, out: Path, request: dict, seconds: float = 1.0) -> dict:
-    """Train with the widget's Python entry point on a build's live.json, exactly as the
-    worker would, and hand the result message to the page's panel. Returns the record."""
+READY = ".forestlab-viewer[aria-busy=false]"
+#: The live panel's worker module, as the site publishes it.
+WORKER_PATH = "/assets/forestlab/live/worker.js"
+
+
+def wait_ready(page, timeout: float = 10_000) -> None:
+    """Until the first explorer shows everything of its current point (its aria-busy is
+    false once the index, the data card and the point's shard are in)."""
+    page.wait_for_selector(READY, timeout=timeout)
+
+
+def shown_values(page, index: dict) -> dict:
+    """The grid values the explorer shows, read as a student reads them: each slider's
+    position; a dimension with one grid value has it. A dimension a lesson hides is left out."""
+    positions = dict(
+        page.locator(".forestlab-viewer .fl-controls input[type=range]").evaluate_all(
+            "s => s.map(x => [x.dataset.dim, Number(x.value)])"
+        )
+    )
+    values = {}
+    for d in index["dims"]:
+        if d["name"] in positions:
+            values[d["name"]] = d["values"][positions[d["name"]]]
+        elif len(d["values"]) == 1:
+            values[d["name"]] = d["values"][0]
+    return values
+
+
+def js_fixed(value: float, digits: int = 3) -> str:
+    """`Number(value).toFixed(digits)` as the browser writes it (exact value, ties up)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    if value is None:
+        return "–"
+    return str(Decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+
+
+def fake_live_worker(target, out: Path, request: dict, seconds: float = 1.0) -> dict:
+    """Stand in for the live panel's worker script: the page (or context) `target` gets, at
+    the worker's URL, a module that answers the panel's messages with a record trained here
+    by the widget's Python entry point on the build's live.json, exactly as the real worker
+    would. A train request other than `request` (the page's form is what sends it) is
+    answered with an error naming it. Returns the record."""
     import json
 
     from forestlab.core import live
@@ -147,8 +187,32 @@ def show_live_result(page, out: Path, request: dict, seconds: float = 1.0) -> di
     assert json.loads(live.entry(json.dumps({"command": "load", "data": payload})))["ok"]
     reply = json.loads(live.entry(json.dumps({"command": "train", "request": request})))
     assert reply["ok"], reply
-    page.evaluate(
-        "m => document.querySelector('.forestlab-viewer').forestlab.livePanel.receive(m)",
-        {"type": "result", "record": reply["record"], "seconds": seconds},
+    record = reply["record"]
+    n = record["points"][0]["n_estimators"]
+    script = f"""
+const record = {json.dumps(record)};
+const expected = {json.dumps(request)};
+const stages = ["data", "data-ready", "runtime", "runtime-ready", "packages", "ready"];
+self.onmessage = ({{ data }}) => {{
+  if (data.type === "boot") {{
+    for (const stage of stages) self.postMessage({{ type: "stage", stage }});
+  }} else if (data.type === "train") {{
+    const got = JSON.parse(data.request);
+    const wrong = Object.keys(expected).filter((k) => JSON.stringify(got[k]) !== JSON.stringify(expected[k]));
+    if (wrong.length) {{
+      self.postMessage({{ type: "error", stage: "train", message: "unexpected request " + data.request }});
+      return;
+    }}
+    for (let tree = 1; tree <= {n}; tree++) self.postMessage({{ type: "progress", tree, of: {n} }});
+    self.postMessage({{ type: "result", record, seconds: {seconds} }});
+  }} else if (data.type === "predict") {{
+    const k = record.points[0].metrics.val.confusion_matrix.length;
+    self.postMessage({{ type: "prediction", probabilities: Array.from({{ length: k }}, () => 1 / k) }});
+  }}
+}};
+"""
+    target.route(
+        f"**{WORKER_PATH}",
+        lambda route: route.fulfill(status=200, content_type="text/javascript", body=script),
     )
-    return reply["record"]
+    return record

@@ -1,14 +1,28 @@
-"""The built site in headless Chromium: pages, the viewer, URL state, keyboard, phones, XSS."""
+"""The built site in headless Chromium: pages, the viewer, URL state, keyboard, phones, XSS.
+
+Every test drives the page as a student does (keys, clicks, links) and reads what the page
+shows; expected numbers come from the build's own files (index.json and the family shards).
+"""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
-from browser import SiteServer, Watched, build_site, show_live_result
+from browser import (
+    SiteServer,
+    Watched,
+    build_site,
+    fake_live_worker,
+    js_fixed,
+    shown_values,
+    wait_ready,
+)
 from conftest import ROOT, bundled_rows, run_cli, small_splits, write_csv
+from forestlab.formats import family_number, point_values
 
 pytestmark = pytest.mark.browser
 
@@ -30,47 +44,66 @@ LONG = "x" * 10_000
 JS_URL = "javascript:alert(3)"
 
 
+class Lab:
+    """The build output a site was made from: its index and family shards."""
+
+    def __init__(self, out):
+        self.out = out
+        self.index = json.loads((out / "index.json").read_text(encoding="utf-8"))
+        self.dims = self.index["dims"]
+
+    def number(self, values: dict) -> int:
+        """The point number of grid values."""
+        t = self.dims[0]["values"].index(values[self.dims[0]["name"]])
+        return family_number(self.dims, values) * len(self.dims[0]["values"]) + t
+
+    def point(self, values: dict) -> dict:
+        """The shard's record of a grid point."""
+        f = family_number(self.dims, values)
+        record = json.loads((self.out / "families" / f"{f}.json").read_text(encoding="utf-8"))
+        return record["points"][self.dims[0]["values"].index(values[self.dims[0]["name"]])]
+
+    def accuracy(self, values: dict, split: str) -> str:
+        """Accuracy as the explorer shows it: from the index, in thousandths."""
+        column = self.index["points"][f"{split}_accuracy"]
+        return js_fixed(column[self.number(values)] / self.index["scale"])
+
+    def expected(self, values: dict, split: str) -> dict[str, str]:
+        """Every metric of a split of a grid point, as the explorer shows it."""
+        metrics = self.point(values)["metrics"][split]
+        shown = {k: js_fixed(v) for k, v in metrics.items() if k != "confusion_matrix"}
+        if split in ("train", "val"):
+            shown["accuracy"] = self.accuracy(values, split)
+        return shown
+
+
 @pytest.fixture(scope="module")
 def site(tiny_build, tmp_path_factory):
-    folder = build_site(tiny_build["work"] / "out", tmp_path_factory.mktemp("site") / "site", ROOT)
-    results = json.loads((tiny_build["work"] / "out" / "results.json").read_text())
+    out = tiny_build["work"] / "out"
+    folder = build_site(out, tmp_path_factory.mktemp("site") / "site", ROOT)
     with SiteServer(folder) as server:
-        yield {"server": server, "results": results, "folder": folder}
+        yield {"server": server, "lab": Lab(out), "folder": folder}
 
 
 @pytest.fixture
 def open_page(browser, site):
     contexts = []
 
-    def opener(path: str, viewport=(1280, 900)) -> Watched:
-        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    def opener(path: str, viewport=(1280, 900), **context_options) -> Watched:
+        context = browser.new_context(
+            viewport={"width": viewport[0], "height": viewport[1]}, **context_options
+        )
         contexts.append(context)
         watched = Watched(context.new_page())
         url = path if path.startswith("http") else site["server"].url + path
         watched.page.goto(url)
         if watched.page.locator(".forestlab-viewer").count():
-            watched.page.wait_for_selector(".forestlab-viewer[data-ready=true]", timeout=10_000)
+            wait_ready(watched.page)
         return watched
 
     yield opener
     for c in contexts:
         c.close()
-
-
-def stored(results: dict, values: dict) -> dict:
-    """The metrics results.json holds for a grid point."""
-    for fam in results["families"]:
-        if all(fam["params"][k] == values[k] for k in fam["params"]):
-            for p in fam["points"]:
-                if p["n_estimators"] == values["n_estimators"]:
-                    return p
-    raise KeyError(values)
-
-
-def shown_values(page, results) -> dict:
-    """The grid point the viewer shows, read from its sliders (or hidden state)."""
-    state = page.evaluate("document.querySelector('.forestlab-viewer').forestlab.current.values")
-    return state
 
 
 def shown_metrics(page, split: str) -> dict[str, str]:
@@ -81,8 +114,10 @@ def shown_metrics(page, split: str) -> dict[str, str]:
     return dict(zip(names, cells.all_inner_texts(), strict=True))
 
 
-def expected_metrics(point: dict, split: str) -> dict[str, str]:
-    return {k: f"{v:.3f}" for k, v in point["metrics"][split].items() if k != "confusion_matrix"}
+def press(page, key: str) -> None:
+    """A key on the focused element, then wait until the explorer shows all of the point."""
+    page.keyboard.press(key)
+    wait_ready(page)
 
 
 @pytest.mark.parametrize("lang", ["", "en/"])
@@ -95,22 +130,69 @@ def test_every_page_loads_cleanly(open_page, site, lang):
 
 def test_each_slider_shows_the_stored_metrics_for_its_grid_point(open_page, site):
     w = open_page("explorer/")
-    page, results = w.page, site["results"]
+    page, lab = w.page, site["lab"]
     sliders = page.locator(".fl-controls input[type=range]")
-    assert sliders.count() == sum(len(v) > 1 for v in results["dims"].values())
+    assert sliders.count() == sum(len(d["values"]) > 1 for d in lab.dims)
     for i in range(sliders.count()):
         slider = sliders.nth(i)
         slider.focus()
         for key in ("Home", "ArrowRight", "End"):
-            page.keyboard.press(key)
-            values = shown_values(page, results)
-            point = stored(results, values)
+            press(page, key)
+            values = shown_values(page, lab.index)
             for split in ("train", "val"):
-                assert shown_metrics(page, split) == expected_metrics(point, split), (values, split)
+                assert shown_metrics(page, split) == lab.expected(values, split), (values, split)
             dim = slider.get_attribute("data-dim")
-            label = "unlimited" if values[dim] is None else str(values[dim])
-            assert slider.get_attribute("aria-valuetext") in (label, "不限")
+            label = "不限" if values[dim] is None else str(values[dim])
+            assert slider.get_attribute("aria-valuetext") == label
+            nodes = lab.index["points"]["n_nodes"][lab.number(values)]
+            assert f"{nodes:,}" in page.locator(".fl-size").inner_text()
     assert w.clean(), w.report()
+
+
+def test_headline_numbers_paint_before_the_shard_arrives(browser, site):
+    """Accuracy, gap and size come from the index in the same task as the slider move; the
+    other numbers wait for the family's shard. Here every shard after the first (the start's,
+    and any the page prefetches) is held back until the test lets it go."""
+    lab = site["lab"]
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    w = Watched(context.new_page())
+    page = w.page
+    held = []
+
+    def hold_all_but_the_first(route):
+        if held:
+            held.append(route)
+        else:
+            held.append(None)  # the start's shard goes through
+            route.continue_()
+
+    page.route("**/generated/main/families/*.json", hold_all_but_the_first)
+    try:
+        page.goto(site["server"].url + "en/explorer/")
+        wait_ready(page)
+        start = shown_values(page, lab.index)
+        slider = page.locator(".fl-controls input[data-dim=min_samples_leaf]")
+        slider.focus()
+        page.keyboard.press("End" if slider.input_value() == "0" else "Home")
+        values = shown_values(page, lab.index)
+        assert family_number(lab.dims, values) != family_number(lab.dims, start)
+        assert page.locator(".forestlab-viewer").get_attribute("aria-busy") == "true"
+        row = page.locator(".fl-metrics tr[data-metric=accuracy]")
+        assert row.locator("td[data-split=val]").inner_text() == lab.accuracy(values, "val")
+        assert row.locator("td[data-split=train]").inner_text() == lab.accuracy(values, "train")
+        nodes = lab.index["points"]["n_nodes"][lab.number(values)]
+        assert f"{nodes:,}" in page.locator(".fl-size").inner_text()
+        f1 = page.locator(".fl-metrics tr[data-metric=f1_macro] td[data-split=val]")
+        assert f1.inner_text() == "…"
+        page.route("**/generated/main/families/*.json", lambda route: route.continue_())
+        for route in held:
+            if route is not None:
+                route.continue_()
+        wait_ready(page)
+        assert shown_metrics(page, "val") == lab.expected(values, "val")
+        assert w.clean(), w.report()
+    finally:
+        context.close()
 
 
 def test_keyboard_alone_operates_the_sliders(open_page, site):
@@ -123,8 +205,8 @@ def test_keyboard_alone_operates_the_sliders(open_page, site):
         page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.type") == "range"
     before = page.evaluate("document.activeElement.value")
-    page.keyboard.press("End")
-    page.keyboard.press("ArrowLeft")
+    press(page, "End")
+    press(page, "ArrowLeft")
     after = page.evaluate("document.activeElement.value")
     top = page.evaluate("document.activeElement.max")
     assert after == str(int(top) - 1) and (after != before or top == "1")
@@ -134,24 +216,91 @@ def test_keyboard_alone_operates_the_sliders(open_page, site):
 
 def test_a_copied_url_restores_the_same_state(open_page, site):
     w = open_page("en/explorer/")
-    page = w.page
+    page, index = w.page, site["lab"].index
     sliders = page.locator(".fl-controls input[type=range]")
     sliders.nth(0).focus()
-    page.keyboard.press("Home")
+    press(page, "Home")
     sliders.nth(1).focus()
-    page.keyboard.press("End")
+    press(page, "End")
     page.click("[data-action=pin]")
     sliders.nth(0).focus()
-    page.keyboard.press("End")
+    press(page, "End")
     page.click("[data-action=reveal]")
-    url = page.url
-    state = page.evaluate("document.querySelector('.forestlab-viewer').forestlab.state")
-    again = open_page(url)
-    restored = again.page.evaluate("document.querySelector('.forestlab-viewer').forestlab.state")
-    assert restored["idx"] == state["idx"] and restored["pin"] == state["pin"]
-    assert restored["reveal"] is True
-    assert shown_metrics(again.page, "val") == shown_metrics(page, "val")
+    wait_ready(page)
+    again = open_page(page.url)
+    assert shown_values(again.page, index) == shown_values(page, index)
+    assert again.page.get_attribute("[data-action=reveal]", "aria-expanded") == "true"
+    for split in ("val", "test"):
+        assert shown_metrics(again.page, split) == shown_metrics(page, split)
+    compare = again.page.locator(".fl-compare").inner_text()
+    assert compare == page.locator(".fl-compare").inner_text() and "B − A" in compare
     assert again.clean(), again.report()
+
+
+def _query_strategy(dims):
+    """Query strings a student might paste, edit or mistype: each dimension's grid values as
+    the page writes them, near misses, junk and hostile text; pins of any shape."""
+    from hypothesis import strategies as st
+
+    junk = st.sampled_from(["", "none", "null", "NaN", "-1", "1e999", "<img src=x>", "0.50", "1"])
+    junk = junk | st.text(max_size=8)
+
+    def values(d):
+        shown = ["none" if v is None else str(v) for v in d["values"]]
+        return st.sampled_from(shown) | junk
+
+    pin = st.lists(st.integers(-1, 9), min_size=0, max_size=len(dims) + 1)
+    pin |= st.tuples(*(st.integers(0, len(d["values"]) - 1) for d in dims))  # a valid one
+    pin = pin.map(lambda xs: ",".join(map(str, xs)))
+    fields = {d["name"]: values(d) for d in dims} | {
+        "pin": pin | junk,
+        "test": st.sampled_from(["shown", "x"]),
+    }
+    return st.fixed_dictionaries({}, optional=fields).map(urlencode)
+
+
+def test_any_url_shows_a_valid_state(browser, site):
+    """About 30 random query strings on one page: the explorer always shows a grid point
+    (every slider in range, its numbers shown), follows the URL where it names grid values,
+    and logs no error."""
+    from hypothesis import HealthCheck, given, settings
+
+    lab = site["lab"]
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    w = Watched(context.new_page())
+    page = w.page
+
+    @settings(
+        max_examples=30,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    @given(query=_query_strategy(lab.dims))
+    def check(query):
+        page.goto(f"{site['server'].url}en/explorer/?{query}")
+        wait_ready(page)
+        sliders = page.locator(".fl-controls input[type=range]").evaluate_all(
+            "s => s.map(x => [x.dataset.dim, x.value, x.max])"
+        )
+        for name, value, top in sliders:
+            assert value.isdigit() and 0 <= int(value) <= int(top), (query, name, value)
+        values = shown_values(page, lab.index)
+        assert shown_metrics(page, "val") == lab.expected(values, "val"), query
+        asked = dict(parse_qsl(query))
+        for d in lab.dims:
+            named = [
+                v for v in d["values"] if ("none" if v is None else str(v)) == asked.get(d["name"])
+            ]
+            if named and len(d["values"]) > 1:
+                assert values[d["name"]] == named[0], (query, d["name"])
+        assert w.errors == [], (query, w.report())
+
+    try:
+        check()
+    finally:
+        context.close()
 
 
 def test_test_metrics_stay_hidden_until_revealed(open_page, site):
@@ -161,36 +310,45 @@ def test_test_metrics_stay_hidden_until_revealed(open_page, site):
     assert set(hidden.values()) == {"•••"}
     assert not page.locator(".fl-reveal-why").is_visible()
     page.click("[data-action=reveal]")
-    point = stored(site["results"], shown_values(page, site["results"]))
-    assert shown_metrics(page, "test") == expected_metrics(point, "test")
+    values = shown_values(page, site["lab"].index)
+    assert shown_metrics(page, "test") == site["lab"].expected(values, "test")
     assert page.locator(".fl-reveal-why").is_visible()
+    page.click("[data-action=reveal]")
+    assert set(shown_metrics(page, "test").values()) == {"•••"}
 
 
 def test_pinned_a_compares_with_current_b(open_page, site):
     w = open_page("en/explorer/")
-    page, results = w.page, site["results"]
-    a = stored(results, shown_values(page, results))
+    page, lab = w.page, site["lab"]
+    a = shown_values(page, lab.index)
     page.click("[data-action=pin]")
     slider = page.locator(".fl-controls input[type=range]").first
     slider.focus()
-    page.keyboard.press("Home")
-    b = stored(results, shown_values(page, results))
+    press(page, "Home")
+    b = shown_values(page, lab.index)
+    assert a != b
     row = page.locator(".fl-compare-table tr[data-metric=accuracy]")
-    assert row.locator("[data-side=a]").inner_text() == f"{a['metrics']['val']['accuracy']:.3f}"
-    assert row.locator("[data-side=b]").inner_text() == f"{b['metrics']['val']['accuracy']:.3f}"
+    assert row.locator("[data-side=a]").inner_text() == lab.accuracy(a, "val")
+    assert row.locator("[data-side=b]").inner_text() == lab.accuracy(b, "val")
+    f1 = page.locator(".fl-compare-table tr[data-metric=f1_macro]")
+    assert f1.locator("[data-side=a]").inner_text() == lab.expected(a, "val")["f1_macro"]
+    assert f1.locator("[data-side=b]").inner_text() == lab.expected(b, "val")["f1_macro"]
     page.click("[data-action=pin]")
     assert page.locator(".fl-compare-table").count() == 0
 
 
 def test_best_on_validation_jumps_to_the_best_point(open_page, site):
     w = open_page("en/explorer/")
-    page, results = w.page, site["results"]
+    page, index = w.page, site["lab"].index
     page.locator(".fl-controls input[type=range]").first.focus()
-    page.keyboard.press("Home")
+    press(page, "Home")
     page.click("[data-action=best]")
-    values = shown_values(page, results)
-    best = results["best"]
-    assert values == {**best["params"], "n_estimators": best["n_estimators"]}
+    wait_ready(page)
+    assert shown_values(page, index) == point_values(index["dims"], index["best"])
+    best = max(index["points"]["val_accuracy"])
+    assert page.locator(".fl-metrics tr[data-metric=accuracy] td[data-split=val]").inner_text() == (
+        js_fixed(best / index["scale"])
+    )
 
 
 def test_table_sorts_and_filters(open_page, site):
@@ -199,7 +357,7 @@ def test_table_sorts_and_filters(open_page, site):
     assert page.locator(".fl-grid-table").count() == 0  # built only when scrolled to
     page.locator(".fl-table-box").scroll_into_view_if_needed()
     page.wait_for_selector(".fl-grid-table tbody tr")
-    n_points = sum(len(f["points"]) for f in site["results"]["families"])
+    n_points = len(site["lab"].index["points"]["val_accuracy"])
     assert f"of {n_points} grid points" in page.locator(".fl-table-box .fl-note").inner_text()
     col = [h for h in page.locator(".fl-grid-table th button").all_inner_texts()].index(
         "Validation accuracy"
@@ -218,18 +376,19 @@ def test_table_sorts_and_filters(open_page, site):
     assert rows and all("unlimited" in r for r in rows)
     assert len(rows) < n_points
     page.locator(".fl-grid-table tbody .fl-select").first.click()
-    assert shown_values(page, site["results"])["max_depth"] is None
+    wait_ready(page)
+    assert shown_values(page, site["lab"].index)["max_depth"] is None
 
 
 def test_copied_code_reproduces_the_shown_model(open_page, site, tiny_build, tmp_path):
-    w = open_page("en/explorer/")
+    w = open_page("en/explorer/", permissions=["clipboard-read", "clipboard-write"])
     page = w.page
     page.locator(".fl-controls input[data-dim=sample_fraction]").focus()
-    page.keyboard.press("Home")  # a sampled training set: the snippet must take the same rows
+    press(page, "Home")  # a sampled training set: the snippet must take the same rows
     page.click("[data-action=copy]")
-    page.wait_for_selector(".forestlab-viewer[data-copied]")
-    code = page.locator(".forestlab-viewer").get_attribute("data-copied")
-    values = shown_values(page, site["results"])
+    page.wait_for_selector("[data-action=copy]:has-text('Copied')")
+    code = page.evaluate("navigator.clipboard.readText()")
+    values = shown_values(page, site["lab"].index)
     assert f"n_estimators={values['n_estimators']}," in code
     splits = tiny_build["splits"]
     code = code.replace('Path("splits/forestlab.yml")', f"Path({str(splits / 'forestlab.yml')!r})")
@@ -248,12 +407,42 @@ def test_lesson_presets_fixes_and_hides_sliders(open_page, site):
         "s => s.map(x => x.dataset.dim)"
     )
     assert dims == ["n_estimators"]
-    values = shown_values(page, site["results"])
-    assert values["max_depth"] is None and values["n_estimators"] == 1  # the lesson's preset
+    assert shown_values(page, site["lab"].index)["n_estimators"] == 1  # the lesson's preset
+    assert "Maximum depth = unlimited" in page.locator(".fl-held").inner_text()  # hidden, preset
     w = open_page("en/lessons/depth/")
     fixed = w.page.locator(".fl-controls input[data-dim=n_estimators]")
     assert fixed.is_disabled()
-    assert "Number of trees = " in w.page.locator(".fl-note").first.inner_text()
+    assert "Number of trees = " in w.page.locator(".fl-held").inner_text()
+
+
+@pytest.mark.parametrize(
+    ("lesson", "query"),
+    [
+        (
+            "en/lessons/trees/",
+            {"max_depth": "2", "min_samples_leaf": "5", "sample_fraction": "0.5"},
+        ),
+        (
+            "en/lessons/depth/",
+            {"n_estimators": "1", "sample_fraction": "0.5", "pin": "0,0,0,0,0,0,0,0"},
+        ),
+    ],
+)
+def test_a_url_cannot_change_what_a_lesson_holds(open_page, site, lesson, query):
+    """A lesson's fixed and hidden values stay, whatever a link says; the sliders the student
+    may move do follow it."""
+    plain = open_page(lesson).page
+    linked = open_page(f"{lesson}?{urlencode(query)}").page
+    index = site["lab"].index
+    assert linked.locator(".fl-held").inner_text() == plain.locator(".fl-held").inner_text()
+    held = [d["name"] for d in index["dims"] if d["name"] in query]
+    for name in held:
+        slider = linked.locator(f".fl-controls input[data-dim={name}]")
+        if slider.count():  # fixed: shown, but not moved by the link
+            assert slider.is_disabled()
+            assert slider.input_value() == plain.locator(f"[data-dim={name}]").input_value()
+    assert shown_metrics(linked, "val") == shown_metrics(plain, "val")
+    assert "max_depth=2" not in linked.url and "sample_fraction" not in linked.url
 
 
 def test_phone_viewport_is_usable(open_page):
@@ -265,7 +454,7 @@ def test_phone_viewport_is_usable(open_page):
     box = slider.bounding_box()
     assert box["width"] > 200 and box["height"] >= 24  # big enough for a thumb
     slider.focus()
-    page.keyboard.press("End")
+    press(page, "End")
     assert slider.input_value() == slider.get_attribute("max")
     assert w.clean(), w.report()
 
@@ -274,9 +463,12 @@ def test_both_languages_and_chinese_chart_text(open_page):
     zh = open_page("explorer/").page
     assert zh.locator("html").get_attribute("lang") == "zh"
     assert "最大深度" in zh.locator(".fl-controls").inner_text()
+    assert "验证集" in zh.locator(".fl-metrics thead").inner_text()
+    zh.wait_for_selector("[data-chart=trees] .u-legend")  # uPlot arrives after the numbers
     assert "训练集" in zh.locator("[data-chart=trees]").inner_text()  # chart legend
     en = open_page("en/explorer/").page
     assert "Maximum depth" in en.locator(".fl-controls").inner_text()
+    en.wait_for_selector("[data-chart=trees] .u-legend")
     assert "Training" in en.locator("[data-chart=trees]").inner_text()
     overview = open_page("overview/").page
     svg = overview.locator(".forestlab-figure img").first.get_attribute("src")
@@ -319,7 +511,7 @@ def test_hostile_column_names_render_as_text(open_page, hostile_site, path):
 
 
 def test_hostile_names_in_charts_are_svg_text(open_page, hostile_site):
-    w = open_page(hostile_site.url + "generated/charts/importance.en.svg")
+    w = open_page(hostile_site.url + "generated/main/charts/importance.en.svg")
     page = w.page
     assert HOSTILE in page.locator("svg").text_content()
     assert page.locator("svg img, svg script").count() == 0
@@ -328,11 +520,17 @@ def test_hostile_names_in_charts_are_svg_text(open_page, hostile_site):
 
 def test_hostile_names_in_the_live_result_and_prediction_form_are_text(open_page, hostile_site):
     """The live panel's result and its form generated from the schema: the record is the one
-    the worker would post, computed by the same entry point in CPython."""
+    the worker would post, computed by the same entry point in CPython, and stands in for
+    the worker script."""
     payload = json.loads((hostile_site.out / "live" / "live.json").read_text(encoding="utf-8"))
     w = open_page(hostile_site.url + "en/explorer/")
     page = w.page
-    show_live_result(page, hostile_site.out, {"rows": payload["n_train_rows"], "n_estimators": 3})
+    rows = payload["n_train_rows"]
+    fake_live_worker(page, hostile_site.out, {"rows": rows, "n_estimators": 3})
+    page.fill("input[name=rows]", str(rows))
+    page.fill("input[name=n_estimators]", "3")
+    page.click("[data-action=train-live]")
+    page.wait_for_selector(".fl-live[data-live=done]")
     labels = page.locator(".fl-live-predict label").all_inner_texts()
     assert {HOSTILE, BIDI, LONG, JS_URL} <= set(labels)
     options = page.locator(".fl-live-predict option").all_inner_texts()

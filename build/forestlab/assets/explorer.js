@@ -1,0 +1,303 @@
+// One explorer: sliders over a lab's precomputed grid, and the panels that show the chosen
+// point. Moving a slider is a lookup, never a computation: the headline numbers (accuracy,
+// gap, nodes) come from the index and are painted in the same task; the rest comes from the
+// family's detail shard, usually already fetched. The root carries aria-busy="true" while a
+// shard the view needs is on its way.
+
+import { el } from "./dom.js";
+import { Controls } from "./controls.js";
+import { familyOf, headline, idxOfPoint, neighbours, pointOf, valuesOf } from "./data.js";
+import { nearestIdx, parseState, serialiseState } from "./state.js";
+import { MetricsPanel, renderCompare, renderConfusion, renderImportance, renderLive, sizeText } from "./panels.js";
+import { RocChart, TreesChart } from "./charts.js";
+import { snippet } from "./snippet.js";
+import { valueLabel, valueToken } from "./text.js";
+
+/** The lesson's options from the page (preset, fixed, hide, show_table, live). */
+function parseOptions(text) {
+  try {
+    const options = JSON.parse(text || "{}");
+    return options && typeof options === "object" ? options : {};
+  } catch {
+    return {};
+  }
+}
+
+export class Explorer {
+  /** `lab`: the lab's files (data.js Lab); `index`: its index; `syncUrl`: whether this
+   * explorer reads and writes the page's URL (the first one on a page does). */
+  constructor(root, { lab, index, t, syncUrl, siteRoot }) {
+    this.root = root;
+    this.lab = lab;
+    this.index = index;
+    this.dims = index.dims;
+    this.t = t;
+    this.siteRoot = siteRoot;
+    this.lang = root.dataset.lang === "en" ? "en" : "zh";
+    this.options = parseOptions(root.dataset.options);
+    this.syncUrl = syncUrl;
+    this.best = idxOfPoint(index.best, this.dims);
+    this.state = parseState(syncUrl ? location.search : "", this.dims, this.options, this.best);
+    this.data = null; // data.json: display names, classes, the widget's settings
+    this.live = null; // the last live result
+    this.waiting = 0;
+  }
+
+  mount() {
+    const t = this.t;
+    this.controls = new Controls({
+      dims: this.dims,
+      options: this.options,
+      t,
+      onInput: (i, position) => this.set({ [i]: position }),
+    });
+    const button = (action, text, onclick, extra = {}) =>
+      el("button", { type: "button", "data-action": action, onclick, ...extra }, text);
+    this.pinButton = button("pin", "", () => this.togglePin());
+    this.revealButton = button("reveal", "", () => this.toggleReveal(), { "aria-expanded": "false" });
+    this.copyButton = button("copy", t("viewer.copy"), () => this.copyCode());
+    this.metrics = new MetricsPanel(t);
+    this.size = el("p", { class: "fl-size" });
+    this.compare = el("div", { class: "fl-compare" });
+    this.code = el("code");
+    this.codeBox = el("details", { class: "fl-code-box" }, el("summary", {}, t("viewer.code")), el("pre", { class: "fl-code" }, this.code));
+    this.confusion = el("table", { class: "fl-confusion" });
+    this.importance = el("div", { class: "fl-importance" });
+    const treesBox = el("div", { class: "fl-chart", "data-chart": "trees" });
+    const rocBox = el("div", { class: "fl-chart", "data-chart": "roc" });
+    this.rocPanel = el("section", { class: "fl-panel", hidden: true }, el("h2", {}, t("chart.roc_title")), rocBox);
+    this.trees = new TreesChart(treesBox, t);
+    this.roc = new RocChart(rocBox, t);
+    this.message = el("div", { class: "fl-message" });
+    this.liveResult = el("section", { class: "fl-live-result", "aria-live": "polite", hidden: true });
+    this.liveSlot = el("div", { class: "fl-live-slot" });
+    const parts = [
+      this.message,
+      this.controls.element,
+      this.controls.note,
+      el(
+        "div",
+        { class: "fl-buttons" },
+        button("best", t("viewer.best"), () => this.moveTo(valuesOf(this.best, this.dims))),
+        this.pinButton,
+        this.revealButton,
+        this.copyButton,
+      ),
+      el("p", { class: "fl-note fl-reveal-why" }, t("viewer.reveal_why")),
+      el(
+        "div",
+        { class: "fl-panels" },
+        el("section", { class: "fl-panel" }, el("div", { class: "fl-table-scroll" }, this.metrics.element), this.size),
+        el("section", { class: "fl-panel" }, el("h2", {}, t("chart.trees_title")), treesBox),
+        el("section", { class: "fl-panel" }, el("h2", {}, t("chart.confusion_title")), this.confusion),
+        el("section", { class: "fl-panel" }, el("h2", {}, t("chart.importance_title")), this.importance),
+        this.rocPanel,
+      ),
+      this.liveResult,
+      this.compare,
+      this.codeBox,
+      this.liveSlot,
+    ];
+    this.root.replaceChildren(...parts.filter(Boolean));
+    this.update();
+    this.lab.data().then(
+      (data) => {
+        this.data = data;
+        this.update();
+        if (this.options.live && data.widget?.enabled) this.mountLive();
+      },
+      (error) => this.fail(error),
+    );
+    if (this.options.show_table) this.mountTableWhenNear();
+  }
+
+  // -- state --
+
+  /** Apply {dimension index: slider position} and show the result. */
+  set(changes) {
+    const idx = this.state.idx.slice();
+    for (const [i, position] of Object.entries(changes)) idx[Number(i)] = position;
+    this.state.idx = idx;
+    this.update();
+  }
+
+  /** Move every dimension the lesson does not hold to the grid value nearest `values`. */
+  moveTo(values) {
+    this.state.idx = nearestIdx(this.state.idx, this.dims, values, this.options);
+    this.update();
+  }
+
+  togglePin() {
+    this.state.pin = this.state.pin ? null : this.state.idx.slice();
+    this.update();
+  }
+
+  toggleReveal() {
+    this.state.reveal = !this.state.reveal;
+    this.update();
+  }
+
+  writeUrl() {
+    if (!this.syncUrl) return;
+    const query = serialiseState(this.state, this.dims, this.options, location.search);
+    history.replaceState(history.state, "", `${location.pathname}?${query}${location.hash}`);
+  }
+
+  // -- showing the state --
+
+  /** "Name value · Name value" over the dimensions that have a choice. */
+  describe(values) {
+    return this.dims
+      .filter((d) => d.values.length > 1)
+      .map((d) => `${this.t(`dim.${d.name}`)} ${valueLabel(d, values[d.name], this.t)}`)
+      .join(" · ");
+  }
+
+  /** {name: the value as the build writes it}. */
+  tokens(values) {
+    return Object.fromEntries(this.dims.map((d) => [d.name, valueToken(d, values[d.name])]));
+  }
+
+  /** The index's numbers, the shard's record and point (if it has arrived) of a state. */
+  lookup(idx) {
+    const record = this.lab.cached(familyOf(idx, this.dims));
+    return { numbers: headline(this.index, pointOf(idx, this.dims)), record, point: record?.points[idx[0]] };
+  }
+
+  update() {
+    const t = this.t;
+    const { idx, pin, reveal } = this.state;
+    const values = valuesOf(idx, this.dims);
+    const current = this.lookup(idx);
+    this.controls.update(idx);
+    this.pinButton.textContent = pin ? t("viewer.unpin") : t("viewer.pin");
+    this.revealButton.textContent = reveal ? t("viewer.hide_test") : t("viewer.reveal");
+    this.revealButton.setAttribute("aria-expanded", String(reveal));
+    this.root.classList.toggle("fl-test-shown", reveal);
+    this.metrics.update(current.numbers, current.point, reveal);
+    this.size.textContent = sizeText(t, current.numbers.nodes, current.point, current.record);
+    this.code.textContent = snippet(this.dims, values, this.tokens(values), this.index.seed);
+    if (pin) {
+      const pinned = this.lookup(pin);
+      renderCompare(
+        this.compare,
+        t,
+        { ...pinned, label: this.describe(valuesOf(pin, this.dims)) },
+        { ...current, label: this.describe(values) },
+      );
+    } else {
+      this.compare.replaceChildren();
+    }
+    if (current.point && this.data) this.showDetail(current.record, current.point, values);
+    if (this.live) this.showLiveResult(current);
+    this.writeUrl();
+    this.fetchMissing([idx, pin].filter(Boolean));
+  }
+
+  /** Panels that need the shard and the data card. */
+  showDetail(record, point, values) {
+    const names = this.data.names[this.lang];
+    renderConfusion(this.confusion, this.t, point.metrics.val.confusion_matrix, names.classes);
+    renderImportance(this.importance, point.importances, names.features);
+    this.trees.show(record.curve, values[this.dims[0].name]);
+    this.rocPanel.hidden = !point.roc_val;
+    if (point.roc_val) this.roc.show(point.roc_val, point.metrics.val.roc_auc);
+  }
+
+  /** Fetch the shards the view needs; show them when they arrive (if still needed). Then
+   * prefetch the families one slider step away. */
+  fetchMissing(states) {
+    const families = states.map((s) => familyOf(s, this.dims));
+    const missing = families.filter((f) => !this.lab.cached(f));
+    const ready = !missing.length && this.data;
+    this.root.setAttribute("aria-busy", ready ? "false" : "true");
+    if (missing.length) {
+      const ticket = ++this.waiting;
+      Promise.all(missing.map((f) => this.lab.family(f))).then(
+        () => ticket === this.waiting && this.update(),
+        (error) => ticket === this.waiting && this.fail(error),
+      );
+    }
+    this.lab.prefetch(neighbours(this.state.idx, this.dims));
+  }
+
+  fail(error) {
+    this.root.setAttribute("aria-busy", "false");
+    this.message.replaceChildren(el("p", { class: "fl-error", role: "alert" }, this.t("viewer.failed") + error.message));
+    console.error(error);
+  }
+
+  // -- actions --
+
+  async copyCode() {
+    const text = this.code.textContent;
+    try {
+      await navigator.clipboard.writeText(text);
+      this.copyButton.textContent = this.t("viewer.copied");
+      setTimeout(() => (this.copyButton.textContent = this.t("viewer.copy")), 1500);
+    } catch {
+      // clipboard refused (insecure origin, permissions): open the code for copying by hand
+      this.codeBox.open = true;
+    }
+  }
+
+  // -- the table of every grid point, below the fold: built when it comes near --
+
+  mountTableWhenNear() {
+    const box = el("section", { class: "fl-table-box" }, el("h2", {}, this.t("viewer.table")));
+    this.root.append(box);
+    const observer = new IntersectionObserver(
+      async (entries) => {
+        if (!entries.some((e) => e.isIntersecting)) return;
+        observer.disconnect();
+        const { GridTable } = await import("./table.js");
+        const table = new GridTable({
+          index: this.index,
+          t: this.t,
+          onSelect: (idx) => {
+            this.moveTo(valuesOf(idx, this.dims));
+            this.root.scrollIntoView({ block: "start" });
+          },
+        });
+        box.append(table.element);
+      },
+      { rootMargin: "400px" },
+    );
+    observer.observe(box);
+  }
+
+  // -- a live result ("train live") beside the nearest precomputed point --
+
+  async mountLive() {
+    const { mountLive } = await import("./live/panel.js");
+    mountLive(this.liveSlot, {
+      t: this.t,
+      data: this.data,
+      lang: this.lang,
+      labBase: this.lab.base,
+      siteRoot: this.siteRoot,
+      current: () => {
+        const values = valuesOf(this.state.idx, this.dims);
+        return { values, tokens: this.tokens(values) };
+      },
+      showResult: (record) => {
+        this.live = record;
+        this.moveTo({ ...record.params, [this.dims[0].name]: record.points[0].n_estimators });
+      },
+    });
+  }
+
+  showLiveResult(current) {
+    const names = this.data.names[this.lang];
+    const record = this.live;
+    this.liveResult.hidden = false;
+    renderLive(this.liveResult, this.t, {
+      record,
+      description: this.describe({ ...record.params, [this.dims[0].name]: record.points[0].n_estimators }),
+      gridPoint: current.point,
+      gridNumbers: current.numbers,
+      classes: names.classes,
+      features: names.features,
+    });
+  }
+}

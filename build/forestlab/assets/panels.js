@@ -1,0 +1,214 @@
+// The explorer's panels of numbers: metrics (with the train − val gap and the hidden test
+// column), model size, the A/B comparison, the confusion matrix and feature importances.
+// Accuracy, gap and size come from the index and are painted at once; every other number
+// comes from the family's detail shard and fills in when it arrives ("…" until then).
+
+import { el, fmt, fmtDiff } from "./dom.js";
+
+const PENDING = "…";
+const HIDDEN = "•••";
+
+/** A metric of one split of a shard point, or undefined while the shard is on its way. */
+const metric = (point, split, name) => (point ? (point.metrics[split]?.[name] ?? null) : undefined);
+const show = (v) => (v === undefined ? PENDING : fmt(v));
+/** a − b; undefined while either is on its way, null when either is undefined as a metric. */
+const diff = (a, b) => (a === undefined || b === undefined ? undefined : a === null || b === null ? null : a - b);
+
+/** The metrics table: one row per metric the catalogue names (metric.<name>). */
+export class MetricsPanel {
+  constructor(t) {
+    this.t = t;
+    this.names = t.names("metric.");
+    this.rows = new Map();
+    const head = el(
+      "tr",
+      {},
+      el("th", { scope: "col" }, t("viewer.metric")),
+      el("th", { scope: "col" }, t("split.train")),
+      el("th", { scope: "col" }, t("split.val")),
+      el("th", { scope: "col" }, t("viewer.gap")),
+      el("th", { scope: "col", class: "fl-test" }, t("split.test")),
+    );
+    const body = this.names.map((name) => {
+      const cells = {
+        train: el("td", { "data-split": "train" }),
+        val: el("td", { "data-split": "val" }),
+        gapText: el("span", { class: "fl-gap-text" }),
+        bar: el("span", { class: "fl-gap-bar" }),
+        test: el("td", { "data-split": "test", class: "fl-test" }),
+      };
+      this.rows.set(name, cells);
+      return el(
+        "tr",
+        { "data-metric": name },
+        el("th", { scope: "row" }, t(`metric.${name}`)),
+        cells.train,
+        cells.val,
+        el("td", { "data-split": "gap" }, cells.gapText, cells.bar),
+        cells.test,
+      );
+    });
+    this.element = el("table", { class: "fl-metrics" }, el("thead", {}, head), el("tbody", {}, body));
+  }
+
+  /** `numbers`: the index's headline of the point; `point`: its shard point or undefined. */
+  update(numbers, point, reveal) {
+    for (const [name, cells] of this.rows) {
+      const fromIndex = name === "accuracy";
+      const train = fromIndex ? numbers.train : metric(point, "train", name);
+      const val = fromIndex ? numbers.val : metric(point, "val", name);
+      const gap = fromIndex ? numbers.gap : diff(train, val);
+      cells.train.textContent = show(train);
+      cells.val.textContent = show(val);
+      cells.gapText.textContent = show(gap);
+      cells.bar.classList.toggle("fl-negative", typeof gap === "number" && gap < 0);
+      cells.bar.style.width = typeof gap === "number" ? `${Math.min(100, Math.abs(gap) * 400)}%` : "0";
+      cells.test.textContent = reveal ? show(metric(point, "test", name)) : HIDDEN;
+    }
+  }
+}
+
+/** "Model size: nodes …, deepest tree …, training rows …". */
+export function sizeText(t, nodes, point, record) {
+  const more = (v) => (v === undefined ? PENDING : v.toLocaleString());
+  return (
+    `${t("viewer.size")}: ${t("viewer.nodes")} ${nodes.toLocaleString()}, ` +
+    `${t("viewer.depth_reached")} ${more(point?.max_depth_reached)}, ` +
+    `${t("word.train_rows")} ${more(record?.n_train_rows)}`
+  );
+}
+
+/** The A/B table: pinned A, current B and their difference on validation. `a` and `b` are
+ * {numbers, point, label}. */
+export function renderCompare(target, t, a, b) {
+  const rows = t.names("metric.").map((name) => {
+    const get = (side) => (name === "accuracy" ? side.numbers.val : metric(side.point, "val", name));
+    const va = get(a);
+    const vb = get(b);
+    return el(
+      "tr",
+      { "data-metric": name },
+      el("th", { scope: "row" }, t(`metric.${name}`)),
+      el("td", { "data-side": "a" }, show(va)),
+      el("td", { "data-side": "b" }, show(vb)),
+      el("td", { "data-side": "diff" }, va === undefined || vb === undefined ? PENDING : fmtDiff(vb, va)),
+    );
+  });
+  target.replaceChildren(
+    el("h2", {}, t("viewer.compare")),
+    el("p", { class: "fl-note" }, `A: ${a.label}`),
+    el("p", { class: "fl-note" }, `B: ${b.label}`),
+    el(
+      "table",
+      { class: "fl-compare-table" },
+      el(
+        "thead",
+        {},
+        el(
+          "tr",
+          {},
+          el("th", { scope: "col" }, t("viewer.metric")),
+          el("th", { scope: "col" }, t("viewer.a")),
+          el("th", { scope: "col" }, t("viewer.b")),
+          el("th", { scope: "col" }, t("viewer.diff")),
+        ),
+      ),
+      el("tbody", {}, rows),
+    ),
+  );
+}
+
+/** The validation confusion matrix; `classes` are the display names of the classes. */
+export function renderConfusion(target, t, matrix, classes) {
+  const max = Math.max(1, ...matrix.flat());
+  const head = el(
+    "tr",
+    {},
+    el("th", {}, `${t("chart.true")} \\ ${t("chart.predicted")}`),
+    classes.map((c) => el("th", { scope: "col" }, c)),
+  );
+  const rows = matrix.map((row, i) =>
+    el(
+      "tr",
+      {},
+      el("th", { scope: "row" }, classes[i]),
+      row.map((v) => {
+        const cell = el("td", {}, v);
+        cell.style.setProperty("--fl-shade", (v / max).toFixed(3));
+        return cell;
+      }),
+    ),
+  );
+  target.replaceChildren(el("thead", {}, head), el("tbody", {}, rows));
+}
+
+/** Feature importances as bars, largest first; `features` are the display names. */
+export function renderImportance(target, importances, features) {
+  const order = importances.map((v, i) => [v, i]).sort((x, y) => y[0] - x[0]);
+  const max = Math.max(1e-9, order[0]?.[0] ?? 0);
+  target.replaceChildren(
+    ...order.map(([v, i]) => {
+      const bar = el("span", { class: "fl-bar" });
+      bar.style.width = `${(100 * v) / max}%`;
+      return el(
+        "div",
+        { class: "fl-importance-row" },
+        el("span", { class: "fl-importance-name" }, features[i]),
+        el("span", { class: "fl-bar-track" }, bar),
+        el("span", { class: "fl-importance-value" }, fmt(v)),
+      );
+    }),
+  );
+}
+
+/** A live model's result beside the validation numbers of the nearest grid point. */
+export function renderLive(target, t, { record, description, gridPoint, gridNumbers, classes, features }) {
+  const point = record.points[0];
+  const rows = t.names("metric.").map((name) =>
+    el(
+      "tr",
+      { "data-metric": name },
+      el("th", { scope: "row" }, t(`metric.${name}`)),
+      el("td", { "data-split": "live-train" }, fmt(point.metrics.train?.[name])),
+      el("td", { "data-split": "live-val" }, fmt(point.metrics.val?.[name])),
+      el(
+        "td",
+        { "data-split": "grid-val" },
+        // the shard's value when it is there: rounded as the live record is
+        show(name === "accuracy" && !gridPoint ? gridNumbers.val : metric(gridPoint, "val", name)),
+      ),
+    ),
+  );
+  const confusion = el("table", { class: "fl-confusion" });
+  const importance = el("div", { class: "fl-importance" });
+  renderConfusion(confusion, t, point.metrics.val.confusion_matrix, classes);
+  renderImportance(importance, point.importances, features);
+  const live = t("viewer.live");
+  target.replaceChildren(
+    el("h2", {}, t("viewer.live_title")),
+    el("p", { class: "fl-note" }, t("viewer.live_rows", { rows: record.n_train_rows.toLocaleString() }), " · ", description),
+    el(
+      "table",
+      { class: "fl-live-table" },
+      el(
+        "thead",
+        {},
+        el(
+          "tr",
+          {},
+          el("th", { scope: "col" }, t("viewer.metric")),
+          el("th", { scope: "col" }, `${live} · ${t("split.train")}`),
+          el("th", { scope: "col" }, `${live} · ${t("split.val")}`),
+          el("th", { scope: "col" }, `${t("viewer.grid_point")} · ${t("split.val")}`),
+        ),
+      ),
+      el("tbody", {}, rows),
+    ),
+    el(
+      "div",
+      { class: "fl-panels" },
+      el("section", { class: "fl-panel" }, el("h3", {}, `${live}: ${t("chart.confusion_title")}`), confusion),
+      el("section", { class: "fl-panel" }, el("h3", {}, `${live}: ${t("chart.importance_title")}`), importance),
+    ),
+  );
+}

@@ -1,0 +1,45 @@
+// Display text. Every string the viewer shows comes from the page's catalogue: the MkDocs hook
+// writes it, in the page's language, into <script type="application/json" id="forestlab-text">.
+// No text table lives in JavaScript.
+
+/** `{name}` fields of `template` filled from `fields`; unknown fields stay as they are. */
+export function fill(template, fields = {}) {
+  return template.replace(/\{(\w+)\}/g, (whole, name) =>
+    Object.hasOwn(fields, name) ? String(fields[name]) : whole,
+  );
+}
+
+/** t(key, fields): the catalogue's text for `key`; a missing key shows as itself. */
+export function makeText(catalogue) {
+  const t = (key, fields) => {
+    const text = Object.hasOwn(catalogue, key) ? catalogue[key] : key;
+    return fields ? fill(text, fields) : text;
+  };
+  /** The names after `prefix` of the catalogue's keys that start with it, in its order:
+   * t.names("metric.") lists the metrics the catalogue has words for. */
+  t.names = (prefix) => Object.keys(catalogue).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+  return t;
+}
+
+/** The catalogue of the page (an empty one when the block is missing). */
+export function readCatalogue(doc) {
+  const block = doc.getElementById("forestlab-text");
+  return block ? JSON.parse(block.textContent) : {};
+}
+
+/** Whether a grid dimension mixes whole numbers with fractions (0.5 and 1.0 of
+ * max_features or sample_fraction): then 1.0 is shown as "1.0", as the build shows it, and
+ * not as "1", which for max_features would read as "one feature". */
+const hasFractions = (dim) => dim.values.some((v) => typeof v === "number" && !Number.isInteger(v));
+
+/** A grid value as the build writes it: null → null, numbers keeping a fraction's ".0". */
+export function valueToken(dim, value) {
+  if (value === null) return null;
+  if (typeof value === "number" && Number.isInteger(value) && hasFractions(dim)) return value.toFixed(1);
+  return String(value);
+}
+
+/** A grid value as shown: null as the dimension's word for it ("unlimited", "all"). */
+export function valueLabel(dim, value, t) {
+  return value === null ? t(`value.${dim.none ?? "none"}`) : valueToken(dim, value);
+}

@@ -195,6 +195,39 @@ def test_headline_numbers_paint_before_the_shard_arrives(browser, site):
         context.close()
 
 
+def test_numbers_do_not_wait_for_the_chart_library(browser, site):
+    """With uPlot unreachable the explorer still shows every number; only the charts stay
+    empty."""
+    lab = site["lab"]
+    context = browser.new_context()
+    page = context.new_page()
+    page.route("**/assets/vendor/uPlot.iife.min.js", lambda route: route.abort())
+    try:
+        page.goto(site["server"].url + "en/explorer/")
+        wait_ready(page)
+        values = shown_values(page, lab.index)
+        assert shown_metrics(page, "val") == lab.expected(values, "val")
+        assert page.locator(".fl-confusion td").count() > 0
+        assert page.locator("[data-chart=trees] canvas").count() == 0
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("missing", ["index.json", "families/*.json"])
+def test_missing_results_are_reported_on_the_page(browser, site, missing):
+    context = browser.new_context()
+    page = context.new_page()
+    page.route(f"**/generated/main/{missing}", lambda route: route.fulfill(status=404))
+    try:
+        page.goto(site["server"].url + "en/explorer/")
+        wait_ready(page)
+        alert = page.locator(".forestlab-viewer [role=alert]")
+        assert alert.inner_text().startswith("Could not load the precomputed results: ")
+        assert "HTTP 404" in alert.inner_text()
+    finally:
+        context.close()
+
+
 def test_keyboard_alone_operates_the_sliders(open_page, site):
     w = open_page("en/explorer/")
     page = w.page

@@ -109,7 +109,7 @@ export class RocChart extends Chart {
     const t = this.t;
     const fpr = tpr.map((_, i) => i / (tpr.length - 1));
     const data = [fpr, tpr, fpr];
-    const label = `AUC ${fmt(auc)}`;
+    const label = `${t("metric.roc_auc")} ${fmt(auc)}`;
     if (!this.plot) {
       this.plot = new globalThis.uPlot(
         {

@@ -96,8 +96,8 @@ export function renderCompare(target, t, a, b) {
   });
   target.replaceChildren(
     el("h2", {}, t("viewer.compare")),
-    el("p", { class: "fl-note" }, `A: ${a.label}`),
-    el("p", { class: "fl-note" }, `B: ${b.label}`),
+    el("p", { class: "fl-note" }, `${t("viewer.a")}: ${a.label}`),
+    el("p", { class: "fl-note" }, `${t("viewer.b")}: ${b.label}`),
     el(
       "table",
       { class: "fl-compare-table" },

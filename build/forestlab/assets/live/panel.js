@@ -22,10 +22,11 @@ const STAGE_TEXT = {
 
 class LivePanel {
   /** See mountLive. */
-  constructor(slot, { t, data, labBase, siteRoot, current, showResult }) {
+  constructor(slot, { t, data, lang, labBase, siteRoot, current, showResult }) {
     this.slot = slot;
     this.t = t;
     this.data = data;
+    this.names = data.names[lang];
     this.current = current;
     this.showResult = showResult;
     const widget = data.widget;
@@ -231,7 +232,6 @@ class LivePanel {
   mountPredict() {
     if (this.predictForm) return;
     const t = this.t;
-    const names = this.data.names[this.lang ?? "en"];
     this.fields = this.data.spec.features.map((f, i) => {
       const id = uid(`fl-live-row-${i}`);
       const input =
@@ -243,7 +243,7 @@ class LivePanel {
               el("option", { value: "" }, `${t("live.blank")} → ${f.fill}`),
               f.categories.map((c) => el("option", { value: c }, c)),
             );
-      return { name: f.name, input, field: el("div", { class: "fl-live-field" }, el("label", { for: id }, names.features[i]), input) };
+      return { name: f.name, input, field: el("div", { class: "fl-live-field" }, el("label", { for: id }, this.names.features[i]), input) };
     });
     this.predictResult = el("div", { class: "fl-live-probabilities", "aria-live": "polite" });
     this.predictForm = el(
@@ -270,7 +270,7 @@ class LivePanel {
   }
 
   showPrediction(probabilities) {
-    const classes = this.data.names[this.lang ?? "en"].classes;
+    const classes = this.names.classes;
     this.predictResult.replaceChildren(
       el(
         "table",
@@ -288,7 +288,6 @@ class LivePanel {
  * forestlab.family/1, one point). */
 export function mountLive(slot, options) {
   const panel = new LivePanel(slot, options);
-  panel.lang = options.lang;
   panel.mount();
   return panel;
 }

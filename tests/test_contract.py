@@ -23,6 +23,14 @@ from forestlab.core import live
 from forestlab.core.dims import DIMENSIONS
 
 PACKAGE = ROOT / "build" / "forestlab"
+#: A grid of one family (every other dimension at one value), for builds that vary one thing.
+ONE_FAMILY = {
+    "n_estimators": [2],
+    "max_depth": [None],
+    "max_features": ["sqrt"],
+    "min_samples_leaf": [1],
+    "sample_fraction": [1.0],
+}
 
 
 def out_files(out: Path, pattern: str) -> list[Path]:
@@ -116,7 +124,7 @@ def test_every_catalogue_key_is_used():
     derived = {f"dim.{d.name}" for d in DIMENSIONS} | {
         f"value.{d.none}" for d in DIMENSIONS if d.none
     }
-    words = set(re.findall(r"""["'`]([a-z_]+)["'`]""", code))
+    words = set(re.findall(r"""["'`]([a-z0-9_]+)["'`]""", code))
     unused = []
     for key in catalogue():
         if key in code or key in derived:
@@ -177,7 +185,7 @@ def test_editing_a_translation_retrains_nothing_and_changes_the_charts(copy_buil
 def test_editing_the_feature_ranking_retrains_the_top_k_families(tmp_path):
     splits = small_splits(
         tmp_path / "splits",
-        grid={"n_estimators": [2], "max_depth": [2], "top_k_features": [None, 2]},
+        grid={**ONE_FAMILY, "top_k_features": [None, 2]},
     )
     work = tmp_path / "work"
     pkg = copy_package(tmp_path)
@@ -215,7 +223,7 @@ def test_a_new_grid_dimension_needs_only_the_table_and_the_catalogue(tmp_path):
     )
     splits = small_splits(
         tmp_path / "splits",
-        grid={"n_estimators": [3], "max_depth": [None], "max_leaf_nodes": [4, None]},
+        grid={**ONE_FAMILY, "n_estimators": [3], "max_leaf_nodes": [4, None]},
     )
     work = tmp_path / "work"
     assert (

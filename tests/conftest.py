@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import csv
 import io
 import shutil
@@ -14,6 +15,9 @@ from forestlab.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "splits"
+
+#: Examples run by each property of tests/test_fuzz.py, reported at the end of the session.
+FUZZ_COUNTS: collections.Counter[str] = collections.Counter()
 
 TINY_GRID = {
     "n_estimators": [1, 3, 6],
@@ -115,3 +119,17 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How many examples the fuzz properties ran (shown with or without -s)."""
+    if not FUZZ_COUNTS:
+        return
+    c = FUZZ_COUNTS
+    total = c["config"] + c["config file"] + c["csv"] + c["cli"]
+    terminalreporter.write_line(
+        f"fuzz: {total} examples run (config {c['config']}, config file {c['config file']}, "
+        f"csv {c['csv']}, cli {c['cli']}); ended in a result: config {c['config ok']}, "
+        f"config file {c['config file ok']}, csv {c['csv ok']}, cli {c['cli ok']}; "
+        "the rest in a UserError"
+    )

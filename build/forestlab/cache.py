@@ -84,15 +84,16 @@ class Cache:
         except (ValueError, KeyError, TypeError):
             return None, f"cache entry {path.name} is unreadable"
 
-    def memo(self, kind: str, inputs, compute):
-        """A small derived value (JSON-able), computed once per distinct `inputs`."""
-        memo = Cache(self.root, "memo")
-        key = sha256(canonical_json({"kind": kind, "inputs": inputs, "code": code_version()}))
-        value, _ = memo.load(key)
-        if value is None:
-            value = {"value": compute()}
-            memo.store(key, value)
-        return value["value"]
+    def _memo_key(self, kind: str, inputs) -> str:
+        return sha256(canonical_json({"kind": kind, "inputs": inputs, "code": code_version()}))
+
+    def recall(self, kind: str, inputs):
+        """A small derived value (JSON-able) stored for these `inputs`, or None."""
+        entry, _ = Cache(self.root, "memo").load(self._memo_key(kind, inputs))
+        return None if entry is None else entry["value"]
+
+    def remember(self, kind: str, inputs, value) -> None:
+        Cache(self.root, "memo").store(self._memo_key(kind, inputs), {"value": value})
 
     def store(self, key: str, record: dict) -> None:
         entry = {"key": key, "sha256": sha256(canonical_json(record)), "record": record}

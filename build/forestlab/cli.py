@@ -134,9 +134,11 @@ def cmd_check(args) -> int:
     cfg, prepared = configure(_paths(args))
     for line in prepared.notices:
         print(f"notice: {terminal_safe(line)}")
+    # names come from the data: escaped like every other text of it shown in a terminal
     kinds = ", ".join(f"{f['name']} ({f['kind']})" for f in prepared.spec["features"])
-    print(f"target: {cfg.data.target}, classes: {', '.join(prepared.spec['target']['classes'])}")
-    print(f"features: {kinds}")
+    classes = ", ".join(prepared.spec["target"]["classes"])
+    print(terminal_safe(f"target: {cfg.data.target}, classes: {classes}"))
+    print(terminal_safe(f"features: {kinds}"))
     print(f"rows: {prepared.row_counts}")
     print(f"grid: {cfg.point_count()} points in {cfg.family_count()} families: OK")
     return EXIT_OK
@@ -160,7 +162,16 @@ def cmd_options(args) -> int:
     return EXIT_OK
 
 
+def _tolerant_output() -> None:
+    """A terminal that cannot show a character (a non-UTF-8 console, PYTHONIOENCODING=ascii)
+    gets an escape for it instead of a UnicodeEncodeError after the work is done."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> int:
+    _tolerant_output()
     args = parser().parse_args(argv)
     handler = {
         "build": cmd_build,

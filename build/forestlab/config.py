@@ -243,6 +243,11 @@ def parse_config(raw: Any, source: str) -> Config:
         raise UserError(
             f"{source}: {n} error{'s' if n > 1 else ''} in the configuration:", *lines
         ) from None
+    except (ValueError, RecursionError):  # a number too long to turn into text, a value nested
+        raise UserError(  # too deep to check: no configuration option needs either
+            f"{source}: a value is too large or too deeply nested to be a configuration "
+            "value; write plain text, numbers and short lists"
+        ) from None
 
 
 class _ConfigLoader(yaml.SafeLoader):
@@ -291,6 +296,11 @@ def load_config(path: Path) -> Config:
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(e, "problem", None) or str(e)
         raise UserError(f"{path}:{where}: not valid YAML ({problem})") from None
+    except (ValueError, RecursionError):  # an integer over 4,300 digits; brackets nested
+        raise UserError(  # hundreds deep: PyYAML raises these, not YAMLError
+            f"{path}: a value is too large or too deeply nested to be a configuration value; "
+            "write plain text, numbers and short lists"
+        ) from None
     return parse_config(raw, str(path))
 
 

@@ -99,17 +99,27 @@ def expected_cost(params: dict) -> float:
     return params["sample_fraction"] * share * min(depth, 30) / params["min_samples_leaf"] ** 0.5
 
 
-def configure(paths: Paths) -> tuple[Config, Prepared]:
+def configure(paths: Paths, remember: bool = False) -> tuple[Config, Prepared]:
+    """Read and check the configuration and the data. Writes nothing unless `remember` is set,
+    and then only once everything passed: the feature ranking it computed, for the next run."""
     cfg = load_config(paths.config)
     store = cache.Cache(paths.cache)
+    computed = []
 
     def ranker(X, y, seed):
         # the memo key also hashes forestlab.core's source, where the ranking lives
         inputs = {"X": array_digest(X), "y": array_digest(y), "seed": seed}
-        return store.memo("reference-ranking", inputs, lambda: reference_ranking(X, y, seed))
+        ranking = store.recall("reference-ranking", inputs)
+        if ranking is None:
+            ranking = reference_ranking(X, y, seed)
+            computed.append((inputs, ranking))
+        return ranking
 
     prepared = prepare(paths.splits, cfg, ranker)
     grid.check_size(cfg, len(prepared.data.y_train), len(prepared.spec["features"]))
+    if remember:
+        for inputs, ranking in computed:
+            store.remember("reference-ranking", inputs, list(ranking))
     return cfg, prepared
 
 
@@ -340,7 +350,7 @@ def remove_leftovers(work: Path) -> None:
 
 def build(paths: Paths, jobs: int, scheduler: str | None = None, force: bool = False, stream=None):
     start = time.perf_counter()
-    cfg, prepared = configure(paths)  # reads and checks only: a user error writes nothing
+    cfg, prepared = configure(paths, remember=True)  # a user error writes nothing
     p = plan(paths, cfg, prepared)
     store = cache.Cache(paths.cache)
     jobs = jobs or cfg.build.jobs

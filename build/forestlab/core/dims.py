@@ -10,15 +10,30 @@ Plain Python, so it runs in the browser widget (Pyodide) as it does in the build
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 
+def _short_repr(limit: int) -> reprlib.Repr:
+    r = reprlib.Repr()  # attributes, not keywords: Python 3.11
+    r.maxlevel, r.maxstring, r.maxother = 3, limit, limit
+    r.maxlist = r.maxtuple = r.maxdict = r.maxset = 8
+    return r
+
+
+_SHORT = _short_repr(60)
+
+
 def shown(value, limit: int = 60) -> str:
     """repr() of a value from the user's files, cut short when long (a 100,000-character cell
-    or a deeply nested YAML value must not become the message)."""
-    text = repr(value)
+    or a deeply nested YAML value must not become the message, nor fail to print)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 1000:
+        # repr() of an integer over 4,300 digits raises ValueError
+        return f"a whole number of about {int(value.bit_length() * 0.30103):,} digits"
+    # reprlib stops at a few levels and items: a value nested thousands deep cannot recurse
+    text = _SHORT.repr(value) if isinstance(value, list | tuple | dict | set) else repr(value)
     if len(text) <= limit:
         return text
     return f"{text[:limit]}… ({len(text):,} characters)"

@@ -141,6 +141,26 @@ def on_post_template(output: str, template_name: str, config) -> str:
     return _with_csp(output) if template_name.endswith(".html") else output
 
 
+#: `import … from "./x.js"` (static imports; dynamic `import()` is left to load on demand)
+STATIC_IMPORT = re.compile(r"""^\s*import\s[^;]*?from\s+["'](\.{1,2}/[^"']+)["']""", re.M)
+
+
+def module_graph(entry: str) -> list[str]:
+    """The viewer modules the entry module imports statically, directly or not (paths under
+    `assets/forestlab/`), so a page can ask for all of them at once instead of discovering
+    them one import level (one round trip) at a time."""
+    seen, todo = [], [entry]
+    while todo:
+        rel = todo.pop()
+        if rel in seen:
+            continue
+        seen.append(rel)
+        text = (ASSETS / rel).read_text(encoding="utf-8")
+        base = posixpath.dirname(rel)
+        todo += [posixpath.normpath(posixpath.join(base, m)) for m in STATIC_IMPORT.findall(text)]
+    return sorted(seen)
+
+
 def _json_block(element_id: str, obj) -> str:
     """A JSON data block (not executed, so outside the CSP's script hashes); `<` is escaped
     so that no text can close the element."""
@@ -150,8 +170,8 @@ def _json_block(element_id: str, obj) -> str:
 
 def on_post_page(output: str, page, config) -> str:
     """Every page gets the Content-Security-Policy. Pages with a viewer also get its script
-    and styles, the display text in their language, and start downloading the index with the
-    page itself; other pages load none of it."""
+    (and its modules, asked for at once), its styles, the display text in their language, and
+    start downloading the index with the page itself; other pages load none of it."""
     output = _with_csp(output)
     if 'class="forestlab-viewer"' not in output:
         return output
@@ -164,11 +184,16 @@ def on_post_page(output: str, page, config) -> str:
         f'<link rel="preload" href="{root}generated/{lab}/index.json" as="fetch" '
         'type="application/json" crossorigin>',
         *(f'<link rel="stylesheet" href="{root}{css}">' for css in VIEWER_STYLES),
-        f'<script type="module" src="{root}{VIEWER_SCRIPT}"></script>',
+        *(
+            f'<link rel="modulepreload" href="{root}assets/forestlab/{module}">'
+            for module in module_graph(VIEWER_SCRIPT.removeprefix("assets/forestlab/"))
+        ),
+        # the display text before the script, which runs as soon as it has loaded (async):
+        # the first numbers wait neither for the rest of the page nor for the theme's scripts
+        _json_block("forestlab-text", for_language(lang)),
+        f'<script type="module" async src="{root}{VIEWER_SCRIPT}"></script>',
     ]
-    body = _json_block("forestlab-text", for_language(lang))
-    output = output.replace("</head>", "\n".join(head) + "\n</head>", 1)
-    return output.replace("</body>", body + "\n</body>", 1)
+    return output.replace("</head>", "\n".join(head) + "\n</head>", 1)
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:

@@ -25,17 +25,28 @@ function labOf(root) {
   return labs.get(key);
 }
 
+let urlTaken = false;
+const started = new WeakSet();
+
+/** Start an explorer in every root the parser has reached and that has not started yet.
+ * The page loads this module `async`, so the first numbers need not wait for the theme's
+ * own scripts at the end of the page; roots parsed later start at DOMContentLoaded. */
 async function start() {
-  const roots = [...document.querySelectorAll(".forestlab-viewer")];
+  const roots = [...document.querySelectorAll(".forestlab-viewer")].filter((r) => !started.has(r));
   if (!roots.length) return;
   const t = makeText(readCatalogue(document));
-  for (const root of roots) root.setAttribute("aria-busy", "true");
+  for (const root of roots) {
+    started.add(root);
+    root.setAttribute("aria-busy", "true");
+  }
   await Promise.all(
-    roots.map(async (root, i) => {
+    roots.map(async (root) => {
       const lab = labOf(root);
+      const syncUrl = !urlTaken; // the first explorer on a page owns the URL
+      urlTaken = true;
       try {
         const index = await lab.index();
-        new Explorer(root, { lab, index, t, syncUrl: i === 0, siteRoot: SITE_ROOT }).mount();
+        new Explorer(root, { lab, index, t, syncUrl, siteRoot: SITE_ROOT }).mount();
       } catch (error) {
         root.replaceChildren(el("p", { class: "fl-error", role: "alert" }, t("viewer.failed") + error.message));
         root.setAttribute("aria-busy", "false");
@@ -46,3 +57,4 @@ async function start() {
 }
 
 start();
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -700,6 +700,20 @@ def test_deeply_nested_config_value_is_a_user_error():
     user_error_or_result(lambda: parse_config(raw, SOURCE))
 
 
+def small_case(tmp_path: Path, header: str, **config) -> tuple[Path, Path]:
+    """30 rows of two small-integer features and a two-class target `y` under `header`,
+    with a configuration naming `y` (the check grid unless `config` says otherwise)."""
+    rows = "".join(f"{i % 7},{i % 3},{i % 2}\n" for i in range(30))
+    cfg = {"data": {"target": "y"}, "grid": CHECK_GRID, **config}
+    case = Case(
+        {
+            "train.csv": f"{header}\n{rows}".encode(),
+            "forestlab.yml": yaml.safe_dump(cfg).encode(),
+        }
+    )
+    return prepare_case(case, tmp_path)
+
+
 @pytest.mark.parametrize(
     "grid",
     [
@@ -709,44 +723,20 @@ def test_deeply_nested_config_value_is_a_user_error():
     ids=["top_k_features over the feature count", "grid over build.max_families"],
 )
 def test_a_grid_refused_after_reading_the_data_writes_nothing(tmp_path, grid):
-    rows = "".join(f"{i % 7},{i % 3},{i % 2}\n" for i in range(30))
-    cfg = {"data": {"target": "y"}, "grid": grid, "build": {"max_families": 100}}
-    case = Case(
-        {
-            "train.csv": b"a,b,y\n" + rows.encode(),
-            "forestlab.yml": yaml.safe_dump(cfg).encode(),
-        }
-    )
-    splits, work = prepare_case(case, tmp_path)
+    splits, work = small_case(tmp_path, "a,b,y", grid=grid, build={"max_families": 100})
     # check_in_process asserts that the UserError it returns left the work folder as it was
     assert isinstance(check_in_process(splits, work), UserError)
 
 
 def test_check_output_escapes_names_from_the_data(tmp_path):
-    rows = "".join(f"{i % 7},{i % 3},{i % 2}\n" for i in range(30))
-    cfg = {"data": {"target": "y"}, "grid": CHECK_GRID}
-    case = Case(
-        {
-            "train.csv": "a\x1b[2J,b\u202e,y\n".encode() + rows.encode(),
-            "forestlab.yml": yaml.safe_dump(cfg).encode(),
-        }
-    )
-    splits, work = prepare_case(case, tmp_path)
+    splits, work = small_case(tmp_path, "a\x1b[2J,b\u202e,y")
     result = run_cli("check", "--splits", splits, "--work", work)
     assert result.code == 0, result.err
     assert not any(c in result.out for c in "\x1b\u202e"), result.out
 
 
 def test_check_output_on_a_non_utf8_terminal_is_not_a_traceback(tmp_path):
-    rows = "".join(f"{i % 7},{i % 3},{i % 2}\n" for i in range(30))
-    cfg = {"data": {"target": "y"}, "grid": CHECK_GRID}
-    case = Case(
-        {
-            "train.csv": "名字,b,y\n".encode() + rows.encode(),
-            "forestlab.yml": yaml.safe_dump(cfg).encode(),
-        }
-    )
-    splits, work = prepare_case(case, tmp_path)
+    splits, work = small_case(tmp_path, "名字,b,y")
     proc = subprocess.run(
         [sys.executable, "-m", "forestlab", "check", "--splits", splits, "--work", work],
         env={**os.environ, "PYTHONIOENCODING": "ascii"},

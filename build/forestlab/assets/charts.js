@@ -31,8 +31,9 @@ function size(box) {
 
 /** A chart that is drawn when uPlot is there, always with the latest data given. */
 class Chart {
-  constructor(box) {
+  constructor(box, t) {
     this.box = box;
+    this.t = t;
     this.plot = null;
     this.latest = null;
   }
@@ -49,11 +50,6 @@ class Chart {
 
 /** Accuracy against the number of trees (1 … the most trees), a dashed line at the chosen count. */
 export class TreesChart extends Chart {
-  constructor(box, t) {
-    super(box);
-    this.t = t;
-  }
-
   draw(curve, marked) {
     const t = this.t;
     const data = [curve.val.map((_, i) => i + 1), curve.train, curve.val];
@@ -100,11 +96,6 @@ export class TreesChart extends Chart {
 /** The validation ROC curve of a two-class point (true-positive rates at evenly spaced
  * false-positive rates) against chance. */
 export class RocChart extends Chart {
-  constructor(box, t) {
-    super(box);
-    this.t = t;
-  }
-
   draw(tpr, auc) {
     const t = this.t;
     const fpr = tpr.map((_, i) => i / (tpr.length - 1));

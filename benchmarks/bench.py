@@ -124,8 +124,9 @@ def site_figures(site: Path, runs: int = 3, lighthouse_runs: int = 5) -> dict:
 def scaled_output(out: Path, dest: Path, factor: int = 10) -> Path:
     """A build output whose grid has `factor` times the default's families (min_samples_leaf
     takes factor x as many values), its records synthesised from the real ones: the same
-    format and sizes, for measuring the viewer on a large grid. Charts, data card and live
-    files are the real build's."""
+    format and sizes, with accuracies and node counts jittered so that the files compress like
+    real results rather than like copies; for measuring the viewer on a large grid. Charts,
+    data card and live files are the real build's."""
     from forestlab import formats
 
     shutil.copytree(out, dest, ignore=shutil.ignore_patterns("families"))
@@ -144,6 +145,13 @@ def scaled_output(out: Path, dest: Path, factor: int = 10) -> Path:
         source = formats.family_number(real["dims"], real_leaf)
         record = json.loads((out / "families" / f"{source}.json").read_text())
         record["params"]["min_samples_leaf"] = params["min_samples_leaf"]
+        # copies would compress far better than real results: give each its own numbers
+        rng = np.random.default_rng(f)
+        for point in record["points"]:
+            point["n_nodes"] = int(point["n_nodes"] * rng.uniform(0.8, 1.2))
+            for split in ("train", "val"):
+                m = point["metrics"][split]
+                m["accuracy"] = round(min(1.0, max(0.0, m["accuracy"] + rng.normal(0, 0.01))), 4)
         records.append(record)
         (dest / "families" / f"{f}.json").write_bytes(cache.canonical_json(record))
     index = formats.build_index(dims, records, real["seed"], real["lab"])

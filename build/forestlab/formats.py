@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from forestlab.core.family import RECORD_SCHEMA
 from forestlab.core.live import LIVE_SCHEMA
+from forestlab.core.metrics import METRICS
 
 INDEX_FORMAT = "forestlab.index/2"
 DATA_FORMAT = "forestlab.data/1"
@@ -64,6 +65,10 @@ class ResultsIndex(_Format):
     seed: int = Field(description="Seed of samples and forests.")
     scale: Literal[1000] = Field(description="Integer metrics are the value times this.")
     dims: list[Dimension] = Field(description="n_estimators first, then family dimensions.")
+    metrics: list[str] = Field(
+        description="The metrics of each split in the family files, in the order to show them "
+        "(catalogue keys `metric.<name>`)."
+    )
     n_families: int
     points: IndexPoints
     best: int = Field(
@@ -249,6 +254,7 @@ def build_index(dims: list[dict], records: list[dict], seed: int, lab: str) -> d
         "seed": seed,
         "scale": SCALE,
         "dims": dims,
+        "metrics": list(METRICS),
         "n_families": len(records),
         "points": cols,
         "best": best,

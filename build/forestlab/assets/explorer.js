@@ -56,7 +56,7 @@ export class Explorer {
     this.pinButton = button("pin", "", () => this.togglePin());
     this.revealButton = button("reveal", "", () => this.toggleReveal(), { "aria-expanded": "false" });
     this.copyButton = button("copy", t("viewer.copy"), () => this.copyCode());
-    this.metrics = new MetricsPanel(t);
+    this.metrics = new MetricsPanel(t, this.index.metrics);
     this.size = el("p", { class: "fl-size" });
     this.compare = el("div", { class: "fl-compare" });
     this.code = el("code");
@@ -182,6 +182,7 @@ export class Explorer {
       renderCompare(
         this.compare,
         t,
+        this.index.metrics,
         { ...pinned, label: this.describe(valuesOf(pin, this.dims)) },
         { ...current, label: this.describe(values) },
       );
@@ -291,7 +292,7 @@ export class Explorer {
     const names = this.data.names[this.lang];
     const record = this.live;
     this.liveResult.hidden = false;
-    renderLive(this.liveResult, this.t, {
+    renderLive(this.liveResult, this.t, this.index.metrics, {
       record,
       description: this.describe({ ...record.params, [this.dims[0].name]: record.points[0].n_estimators }),
       gridPoint: current.point,

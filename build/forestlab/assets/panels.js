@@ -16,9 +16,10 @@ const diff = (a, b) => (a === undefined || b === undefined ? undefined : a === n
 
 /** The metrics table: one row per metric the catalogue names (metric.<name>). */
 export class MetricsPanel {
-  constructor(t) {
+  /** `metrics`: the metric names in the order to show them (the index's `metrics`). */
+  constructor(t, metrics) {
     this.t = t;
-    this.names = t.names("metric.");
+    this.names = metrics;
     this.rows = new Map();
     const head = el(
       "tr",
@@ -80,8 +81,8 @@ export function sizeText(t, nodes, point, record) {
 
 /** The A/B table: pinned A, current B and their difference on validation. `a` and `b` are
  * {numbers, point, label}. */
-export function renderCompare(target, t, a, b) {
-  const rows = t.names("metric.").map((name) => {
+export function renderCompare(target, t, metrics, a, b) {
+  const rows = metrics.map((name) => {
     const get = (side) => (name === "accuracy" ? side.numbers.val : metric(side.point, "val", name));
     const va = get(a);
     const vb = get(b);
@@ -162,9 +163,9 @@ export function renderImportance(target, importances, features) {
 }
 
 /** A live model's result beside the validation numbers of the nearest grid point. */
-export function renderLive(target, t, { record, description, gridPoint, gridNumbers, classes, features }) {
+export function renderLive(target, t, metrics, { record, description, gridPoint, gridNumbers, classes, features }) {
   const point = record.points[0];
-  const rows = t.names("metric.").map((name) =>
+  const rows = metrics.map((name) =>
     el(
       "tr",
       { "data-metric": name },

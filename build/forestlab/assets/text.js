@@ -15,9 +15,6 @@ export function makeText(catalogue) {
     const text = Object.hasOwn(catalogue, key) ? catalogue[key] : key;
     return fields ? fill(text, fields) : text;
   };
-  /** The names after `prefix` of the catalogue's keys that start with it, in its order:
-   * t.names("metric.") lists the metrics the catalogue has words for. */
-  t.names = (prefix) => Object.keys(catalogue).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
   return t;
 }
 

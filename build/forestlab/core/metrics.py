@@ -13,6 +13,17 @@ import numpy as np
 #: ROC curves are stored at these false-positive rates (interpolated), so every grid point's
 #: curve has the same small size whatever the number of validation rows.
 ROC_FPR_GRID = np.linspace(0.0, 1.0, 21)
+#: The metrics `evaluate` gives for a split (besides the confusion matrix), in the order a
+#: student reads them: the viewer's tables follow this order (published in the index).
+METRICS = (
+    "accuracy",
+    "balanced_accuracy",
+    "precision_macro",
+    "recall_macro",
+    "f1_macro",
+    "roc_auc",
+    "log_loss",
+)
 
 
 def confusion(y: np.ndarray, pred: np.ndarray, n_classes: int) -> np.ndarray:

@@ -10,8 +10,10 @@ Sections (`--only`/`--skip` pick them; all run by default), each figure with its
   150 ms) at full CPU speed and slowed 4x, the bytes before them and in the whole first view
   (gzip, as a static host serves it), 200 random slider moves (main-thread work, headline in
   the first frame, waits for a family file), site size and file count, Lighthouse scores
-  (median of 5, mobile emulation); then the same viewer figures on a grid 10x the default,
-  synthesised from the real records;
+  (median of 5, mobile emulation); beside them, when FORESTLAB_ANCHOR_DIR names a built
+  TensorFlow Playground (the anchor, built from its own repository and never kept here), the
+  same probes on it in the same run, each figure as ForestLab / anchor and their ratio; then
+  the same viewer figures on a grid 10x the default, synthesised from the real records;
 - widget: Web Worker start to a booted Pyodide (the npm core from loopback; scikit-learn is
   only on the CDN), and the CPython time of the widget's training call at the caps;
 - serving: the Streamlit baseline (benchmarks/streamlit_baseline) under 1, 10 and 30
@@ -85,16 +87,36 @@ def naive(jobs: int) -> tuple[float, int]:
     return time.perf_counter() - start, len(tasks)
 
 
-def site_figures(site: Path, runs: int = 3, lighthouse_runs: int = 5) -> dict:
+#: A built TensorFlow Playground (the anchor), measured beside the explorer when set.
+ANCHOR_ENV = "FORESTLAB_ANCHOR_DIR"
+ANCHOR_MISSING = (
+    f"anchor not measured: set {ANCHOR_ENV} to a TensorFlow Playground build (README, Benchmarks)"
+)
+
+
+def anchor_folder() -> Path | None:
+    """The folder FORESTLAB_ANCHOR_DIR names, if it holds a built site (an index.html)."""
+    name = os.environ.get(ANCHOR_ENV, "")
+    if not name or not (Path(name) / "index.html").is_file():
+        return None
+    return Path(name)
+
+
+def site_figures(
+    site: Path, runs: int = 3, lighthouse_runs: int = 5, anchor: Path | None = None
+) -> dict:
     """What a student's browser sees of the explorer (benchmarks/probes.py): the first numbers
     on a slow link, at full speed and with the CPU slowed 4x as on a phone (median of `runs`
     cold loads), the bytes before them and in the whole first view, 200 slider moves at each
-    CPU speed; the site's size; Lighthouse (median of `lighthouse_runs`)."""
+    CPU speed; the site's size; Lighthouse (median of `lighthouse_runs`). With `anchor` (a
+    built TensorFlow Playground), the same probes on it in the same browser, its loads
+    alternating with the explorer's, under figures["anchor"]."""
     import gzip
+    from contextlib import ExitStack
 
     from browser import CHROMIUM, CHROMIUM_ARGS, SiteServer
     from playwright.sync_api import sync_playwright
-    from probes import SLOW_LINK, first_view, slider_moves
+    from probes import ANCHOR, FORESTLAB, SLOW_LINK, first_view, slider_moves
 
     files = [p for p in site.rglob("*") if p.is_file()]
     index = site / "generated" / "main" / "index.json"
@@ -104,17 +126,26 @@ def site_figures(site: Path, runs: int = 3, lighthouse_runs: int = 5) -> dict:
         "largest_file": max(p.stat().st_size for p in files),
         "index_gzip": len(gzip.compress(index.read_bytes(), 6)),
     }
-    with SiteServer(site, gzip=True) as server, sync_playwright() as p:
+    with ExitStack() as stack:
+        server = stack.enter_context(SiteServer(site, gzip=True))
+        other = stack.enter_context(SiteServer(anchor, gzip=True)) if anchor else None
+        p = stack.enter_context(sync_playwright())
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         url = server.url + "explorer/"
+        measured = [(figures, FORESTLAB, url, server.url + "generated/main/index.json")]
+        if other:
+            figures["anchor"] = {}
+            measured.append((figures["anchor"], ANCHOR, other.url, None))
         for cpu in (1, 4):
-            loads = [first_view(browser, url, cpu, SLOW_LINK) for _ in range(runs)]
-            median = sorted(loads, key=lambda f: f["paint_ms"])[runs // 2]
-            figures[f"first_view_{cpu}x"] = median
-            figures[f"slider_{cpu}x"] = slider_moves(
-                browser, url, server.url + "generated/main/index.json", 200, cpu
-            )
-            print(f"  site, CPU {cpu}x: {median}, {figures[f'slider_{cpu}x']}", flush=True)
+            loads = {s.name: [] for _, s, _, _ in measured}
+            for _ in range(runs):  # alternating, so that a busy moment hits both sites
+                for _, s, u, _ in measured:
+                    loads[s.name].append(first_view(browser, u, cpu, SLOW_LINK, s))
+            for f, s, u, index_url in measured:
+                median = sorted(loads[s.name], key=lambda v: v["paint_ms"])[runs // 2]
+                f[f"first_view_{cpu}x"] = median
+                f[f"slider_{cpu}x"] = slider_moves(browser, u, index_url, 200, cpu, s)
+                print(f"  {s.name}, CPU {cpu}x: {median}, {f[f'slider_{cpu}x']}", flush=True)
         browser.close()
         if lighthouse_runs:
             figures["lighthouse"] = lighthouse(url, lighthouse_runs)
@@ -610,6 +641,7 @@ def report_site(report: Report, f: dict, big: dict) -> None:
             report.row(what, f"{score}", f">= {goal}", score >= goal)
     else:
         report.row("Lighthouse", str(f.get("lighthouse")))
+    report_anchor(report, f)
     report.heading("Site with a grid 10x the default (records synthesised from the real ones)")
     total = big["first_view_1x"]["bytes_total"]
     report.row(
@@ -627,6 +659,67 @@ def report_site(report: Report, f: dict, big: dict) -> None:
             "<= 1.2x",
             ratio <= 1.2,
         )
+
+
+def report_anchor(report: Report, f: dict) -> None:
+    """The explorer beside the anchor, TensorFlow Playground, measured in the same run by the
+    same probes: each row ForestLab / anchor and their ratio. No figures without a build."""
+    report.heading(
+        "Anchor: TensorFlow Playground built from its repository, same probes, link and CPU "
+        "settings, same run; off-site requests blocked for both"
+    )
+    a = f.get("anchor")
+    if a is None:
+        report.row(ANCHOR_MISSING, "–")
+        return
+    kib = 1024
+
+    def side(name: str, ours: str, theirs: str, ratio: float) -> None:
+        report.row(f"{name}: ForestLab / TF Playground", f"{ours} / {theirs} = {ratio:.2f}x")
+
+    ours, theirs = f["first_view_1x"], a["first_view_1x"]
+    side(
+        "first view in total, gzip",
+        f"{ours['bytes_total'] / kib:.0f} KiB in {ours['requests_total']} files",
+        f"{theirs['bytes_total'] / kib:.0f} KiB in {theirs['requests_total']} files",
+        ours["bytes_total"] / theirs["bytes_total"],
+    )
+    side(
+        "bytes before the main result is painted, gzip",
+        f"{ours['bytes_before_paint'] / kib:.0f} KiB in {ours['requests_before_paint']} files",
+        f"{theirs['bytes_before_paint'] / kib:.0f} KiB in {theirs['requests_before_paint']} files",
+        ours["bytes_before_paint"] / theirs["bytes_before_paint"],
+    )
+    for cpu in (1, 4):
+        ours, theirs = f[f"first_view_{cpu}x"], a[f"first_view_{cpu}x"]
+        side(
+            f"main result painted after navigation, CPU {cpu}x, median of 3 "
+            "(ForestLab: headline number; TF Playground: output heatmap)",
+            f"{ours['paint_ms']:.0f} ms",
+            f"{theirs['paint_ms']:.0f} ms",
+            ours["paint_ms"] / theirs["paint_ms"],
+        )
+    for cpu in (1, 4):
+        ours, theirs = f[f"slider_{cpu}x"], a[f"slider_{cpu}x"]
+        side(
+            f"slider move, main-thread work p50 (p95), {ours['moves']} / {theirs['moves']} "
+            f"moves, CPU {cpu}x (TF Playground: noise and train ratio, data and network "
+            "rebuilt and redrawn)",
+            f"{ours['work_p50_ms']:.1f} ms ({ours['work_p95_ms']:.1f} ms)",
+            f"{theirs['work_p50_ms']:.1f} ms ({theirs['work_p95_ms']:.1f} ms)",
+            ours["work_p50_ms"] / theirs["work_p50_ms"],
+        )
+        report.row(
+            f"result updated in the first frame after the input: ForestLab / TF Playground, "
+            f"CPU {cpu}x",
+            f"{ours['first_frame_share']:.0%} / {theirs['first_frame_share']:.0%}",
+        )
+    blocked = a["first_view_1x"]
+    report.row(
+        "off-site requests blocked per load: ForestLab / TF Playground",
+        f"{f['first_view_1x']['blocked_requests']} / {blocked['blocked_requests']} "
+        f"({', '.join(blocked['blocked']) or 'none'})",
+    )
 
 
 def machine_lines() -> list[str]:
@@ -753,7 +846,7 @@ def main() -> int:
                 naive_s / cold_median >= 2,
             )
         if "site" in wanted:
-            f = site_figures(site)
+            f = site_figures(site, anchor=anchor_folder())
             big_out = scaled_output(work / "out", tmp / "out-10x")
             mkdocs_site(big_out, tmp / "site-10x")
             big = site_figures(tmp / "site-10x", lighthouse_runs=0)

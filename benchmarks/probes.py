@@ -8,13 +8,23 @@
   the DOM at the first animation frame after the input, and, when the move needed a family
   detail file not fetched yet, the time from the input to the frame after it arrived.
 
-The probes read the page only as a student's browser does (the DOM, the Performance API);
-the one thing they add is an init script that notes when the first numbers appear.
+The probes read the page only as a student's browser does (the DOM, the Performance API,
+a canvas's pixels); the one thing they add is an init script that notes when the page's first
+result appears. Every request that leaves loopback is aborted (ForestLab makes none; the
+anchor, TensorFlow Playground, asks Google for web fonts and analytics), so both sites are
+measured on the same offline terms.
+
+Which result counts as "first painted", how a page is ready and how its sliders are moved
+is a `Site`: `FORESTLAB` (the explorer's headline cell) or `ANCHOR` (TensorFlow Playground's
+output heatmap).
 """
 
 from __future__ import annotations
 
+import re
 import statistics
+import time
+from dataclasses import dataclass
 
 #: The headline cell: validation accuracy of the shown grid point.
 HEADLINE = '.forestlab-viewer .fl-metrics [data-metric="accuracy"] [data-split="val"]'
@@ -31,7 +41,7 @@ SLOW_LINK = {
 #: Before any page script: a promise of the time of the first animation frame after the
 #: headline cell first holds a number (performance.now(): milliseconds since navigation).
 PAINT_PROBE = f"""
-window.__firstNumbersPainted = new Promise((resolve) => {{
+window.__firstResultPainted = new Promise((resolve) => {{
   const done = () => {{
     const cell = document.querySelector({HEADLINE!r});
     return cell !== null && /[0-9]/.test(cell.textContent);
@@ -45,6 +55,39 @@ window.__firstNumbersPainted = new Promise((resolve) => {{
 }});
 """
 
+#: TensorFlow Playground's main result is its output heatmap: a canvas under #heatmap that the
+#: page fills (putImageData) with the network's decision boundary when it first draws the
+#: network, in the same task that creates it. Before any page script: a promise of the time
+#: of the first animation frame at which that canvas holds non-blank pixels (the heatmap's
+#: alpha is 160 wherever it is drawn). Like PAINT_PROBE: a DOM observer notes the element,
+#: the time taken is that of the first animation frame after the result is in.
+ANCHOR_PAINT_PROBE = """
+window.__firstResultPainted = new Promise((resolve) => {
+  const canvas = () => document.querySelector("#heatmap canvas");
+  const drawn = () => {
+    const c = canvas();
+    if (c === null || c.width === 0 || c.height === 0) return false;
+    const pixels = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) return true;
+    return false;
+  };
+  const check = () => {
+    if (drawn()) resolve(performance.now());
+    else requestAnimationFrame(check);
+  };
+  const observer = new MutationObserver(() => {
+    if (canvas() === null) return;
+    observer.disconnect();
+    requestAnimationFrame(check);
+  });
+  observer.observe(document, {childList: true, subtree: true});
+});
+"""
+
+#: Every URL that does not go to the loopback server (matched by Playwright's driver, so
+#: loopback requests are not held up).
+OFFSITE = re.compile(r"^(?!http://127\.0\.0\.1[:/]|data:|blob:|about:)")
+
 RESOURCES_JS = """
 () => {
   const nav = performance.getEntriesByType("navigation")[0];
@@ -57,8 +100,15 @@ RESOURCES_JS = """
 """
 
 
-def _throttled_page(browser, viewport, cpu_rate: float, network: dict | None):
+def _throttled_page(browser, viewport, cpu_rate: float, network: dict | None, blocked=None):
     context = browser.new_context(viewport=viewport)
+    blocked = [] if blocked is None else blocked
+
+    def abort(route):
+        blocked.append(route.request.url)
+        route.abort("blockedbyclient")
+
+    context.route(OFFSITE, abort)
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     if network:
@@ -69,17 +119,56 @@ def _throttled_page(browser, viewport, cpu_rate: float, network: dict | None):
     return context, page
 
 
-def first_view(browser, url: str, cpu_rate: float = 1, network: dict | None = None) -> dict:
-    """Milliseconds from navigation to the first numbers painted; bytes and requests before
-    that paint and in the whole first view (until the network is idle)."""
-    context, page = _throttled_page(browser, {"width": 375, "height": 667}, cpu_rate, network)
+class _Traffic:
+    """The page's requests in flight, from Playwright's request events. Playwright's own
+    "networkidle" sometimes never comes on TensorFlow Playground at 4x CPU (one load in a few,
+    with or without blocking, every request seen ended), so both sites are waited for with
+    this: idle is no request in flight for `quiet` seconds, Playwright's definition."""
+
+    def __init__(self, page):
+        self.page = page
+        self.pending: set = set()
+        self.last = time.monotonic()
+        page.on("request", self._start)
+        page.on("requestfinished", self._end)
+        page.on("requestfailed", self._end)
+
+    def _start(self, request) -> None:
+        self.pending.add(request)
+        self.last = time.monotonic()
+
+    def _end(self, request) -> None:
+        self.pending.discard(request)
+        self.last = time.monotonic()
+
+    def wait_idle(self, quiet: float = 0.5, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.page.wait_for_timeout(100)  # lets Playwright deliver the events
+            if not self.pending and time.monotonic() - self.last >= quiet:
+                return
+        raise TimeoutError(f"network not idle: {sorted(r.url for r in self.pending)}")
+
+
+def first_view(
+    browser, url: str, cpu_rate: float = 1, network: dict | None = None, site: Site | None = None
+) -> dict:
+    """Milliseconds from navigation to the site's first result painted (ForestLab's by
+    default); bytes and requests before that paint and in the whole first view (until the
+    network is idle); the off-site requests that were blocked."""
+    site = site or FORESTLAB
+    blocked: list[str] = []
+    viewport = {"width": 375, "height": 667}
+    context, page = _throttled_page(browser, viewport, cpu_rate, network, blocked)
     try:
-        page.add_init_script(PAINT_PROBE)
+        page.add_init_script(site.paint_probe)
+        traffic = _Traffic(page)
         page.goto(url, wait_until="commit")
         # a promise the init script resolves (the site's CSP forbids polling by string eval)
-        painted = page.evaluate("() => window.__firstNumbersPainted")
-        page.wait_for_load_state("networkidle", timeout=120_000)
-        entries = page.evaluate(RESOURCES_JS)
+        painted = page.evaluate("() => window.__firstResultPainted")
+        traffic.wait_idle()
+        # what arrived; a blocked off-site request leaves an entry of 0 bytes: not a file
+        entries = [e for e in page.evaluate(RESOURCES_JS) if not OFFSITE.match(e["name"])]
     finally:
         context.close()
     before = [e for e in entries if e["end"] <= painted]
@@ -90,6 +179,8 @@ def first_view(browser, url: str, cpu_rate: float = 1, network: dict | None = No
         "bytes_total": sum(e["bytes"] for e in entries),
         "requests_total": len(entries),
         "files_before_paint": sorted(e["name"].rsplit("/", 2)[-1] or e["name"] for e in before),
+        "blocked": sorted({u.split("/")[2] for u in blocked if "//" in u}),
+        "blocked_requests": len(blocked),
     }
 
 
@@ -150,19 +241,89 @@ async ({{n, indexUrl}}) => {{
 """
 
 
+#: TensorFlow Playground's two data sliders (noise, train/test ratio): each input event
+#: regenerates the data set and rebuilds the network, and its handler redraws the data points
+#: and the output heatmap synchronously (nothing is fetched, training waits for "play"). Moved
+#: as SLIDER_JS moves ForestLab's: the same random sequence, the input event's synchronous
+#: work, and whether the heatmap had changed at the first animation frame after it.
+ANCHOR_SLIDER_JS = """
+async ({n}) => {
+  const sliders = ["#noise", "#percTrainData"].map((id) => document.querySelector(id));
+  const canvas = document.querySelector("#heatmap canvas");
+  const context = canvas.getContext("2d");
+  const pixels = () => context.getImageData(0, 0, canvas.width, canvas.height).data;
+  const changed = (a, b) => {
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return true;
+    return false;
+  };
+  const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+  const afterPaint = () => new Promise((r) => requestAnimationFrame(() => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = r;
+    channel.port2.postMessage(null);
+  }));
+  let seed = 12345;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const moves = [];
+  while (moves.length < n) {
+    const s = sliders[Math.floor(random() * sliders.length)];
+    const [min, max, step] = [Number(s.min), Number(s.max), Number(s.step)];
+    const value = String(min + step * Math.floor(random() * ((max - min) / step + 1)));
+    if (value === s.value) continue;
+    const before = pixels();
+    s.value = value;
+    const t0 = performance.now();
+    s.dispatchEvent(new Event("input", {bubbles: true}));
+    const work = performance.now() - t0;
+    await frame();
+    const firstFrame = changed(before, pixels());
+    moves.push({work, firstFrame, shard: null, dim: s.id});
+    await afterPaint();
+  }
+  return moves;
+}
+"""
+
+
+@dataclass(frozen=True)
+class Site:
+    """What a probe looks for on a site: the init script that resolves
+    window.__firstResultPainted, the selector of a page ready for slider moves, the script
+    that moves its sliders (called with {n, indexUrl})."""
+
+    name: str
+    paint_probe: str
+    ready: str
+    slider_js: str
+
+
+FORESTLAB = Site("ForestLab", PAINT_PROBE, ".forestlab-viewer[aria-busy=false]", SLIDER_JS)
+ANCHOR = Site("TensorFlow Playground", ANCHOR_PAINT_PROBE, "#heatmap canvas", ANCHOR_SLIDER_JS)
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
-def slider_moves(browser, url: str, index_url: str, n: int = 200, cpu_rate: float = 1) -> dict:
-    """`n` random slider moves on the explorer at `url` (laptop viewport), after it is ready."""
+def slider_moves(
+    browser,
+    url: str,
+    index_url: str | None,
+    n: int = 200,
+    cpu_rate: float = 1,
+    site: Site | None = None,
+) -> dict:
+    """`n` random slider moves on the site at `url` (ForestLab's explorer by default; laptop
+    viewport), after it is ready."""
+    site = site or FORESTLAB
     context, page = _throttled_page(browser, {"width": 1366, "height": 768}, cpu_rate, None)
     try:
+        traffic = _Traffic(page)
         page.goto(url)
-        page.wait_for_selector(".forestlab-viewer[aria-busy=false]", timeout=120_000)
-        page.wait_for_load_state("networkidle")
-        moves = page.evaluate(SLIDER_JS, {"n": n, "indexUrl": index_url})
+        page.wait_for_selector(site.ready, state="attached", timeout=120_000)
+        traffic.wait_idle()
+        moves = page.evaluate(site.slider_js, {"n": n, "indexUrl": index_url})
     finally:
         context.close()
     work = [m["work"] for m in moves]

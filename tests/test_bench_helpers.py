@@ -100,3 +100,18 @@ def test_streamlit_students_stop_at_their_deadline(browser, tmp_path):
     assert took < 15
     assert result.errors == 2 and result.interactions == 0
     assert result.all_served_s is None
+
+
+def test_the_anchor_is_measured_only_from_a_build_and_never_invented(tmp_path, monkeypatch):
+    import bench
+
+    monkeypatch.delenv(bench.ANCHOR_ENV, raising=False)
+    assert bench.anchor_folder() is None
+    monkeypatch.setenv(bench.ANCHOR_ENV, str(tmp_path))
+    assert bench.anchor_folder() is None  # no index.html: not a build
+    (tmp_path / "index.html").write_text("<!doctype html>")
+    assert bench.anchor_folder() == tmp_path
+    report = bench.Report()
+    bench.report_anchor(report, {"first_view_1x": {}})
+    assert report.rows[-1] == (bench.ANCHOR_MISSING, "–", "", "")
+    assert "FORESTLAB_ANCHOR_DIR" in bench.ANCHOR_MISSING

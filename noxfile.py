@@ -49,8 +49,8 @@ def _source_date_epoch() -> str:
 
 def _build_site(session: nox.Session) -> None:
     env = {**ENV, "SOURCE_DATE_EPOCH": _source_date_epoch()}
-    session.run("forestlab", "build", *session.posargs, env=env)
-    session.run("forestlab", "site", env=env)  # mkdocs build --strict, swapped in on success
+    # train, then `mkdocs build --strict` in the same process, swapped in only on success
+    session.run("forestlab", "build", "--site", "site", *session.posargs, env=env)
 
 
 @nox.session(python=PYTHON)

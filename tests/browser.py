@@ -30,8 +30,7 @@ def build_site(out: Path, site: Path, root: Path) -> Path:
     """The site for the build output `out`, built as `forestlab site` builds it."""
     from forestlab.pipeline import build_site as forestlab_site
 
-    env = {**os.environ, "FORESTLAB_OUT": str(out), "NO_MKDOCS_2_WARNING": "1"}
-    forestlab_site(root / "mkdocs.yml", site, env)
+    forestlab_site(root / "mkdocs.yml", site, out)
     return site
 
 

@@ -70,6 +70,19 @@ def parser() -> argparse.ArgumentParser:
         help="run families on a Dask distributed scheduler, e.g. tcp://10.0.0.5:8786",
     )
     b.add_argument("--force", action="store_true", help="retrain every family, ignoring the cache")
+    b.add_argument(
+        "--site",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="then build the static site into DIR in the same process (as `forestlab site`)",
+    )
+    b.add_argument(
+        "--config-file",
+        type=Path,
+        default=Path("mkdocs.yml"),
+        help="MkDocs config for --site (default: mkdocs.yml)",
+    )
 
     c = sub.add_parser(
         "check",
@@ -125,6 +138,11 @@ def cmd_build(args) -> int:
         print(f"notice: {terminal_safe(line)}", file=sys.stderr)
     print(summary.line())
     print(f"output: {args.work / 'out'}")
+    if args.site is not None:
+        from forestlab.pipeline import build_site
+
+        build_site(args.config_file, args.site, args.work / "out")
+        print(f"site: {args.site}")
     return EXIT_OK
 
 

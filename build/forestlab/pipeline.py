@@ -9,10 +9,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import shutil
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -364,27 +363,50 @@ def build(paths: Paths, jobs: int, scheduler: str | None = None, force: bool = F
     return summary
 
 
-def build_site(config_file: Path, site_dir: Path, env: dict | None = None) -> None:
-    """`mkdocs build --strict` into a staging folder, swapped in only when it succeeded, so a
-    failed build leaves the previous site as it was. `env` replaces the environment (e.g.
-    FORESTLAB_OUT, the build output the MkDocs hook reads)."""
+class _Problems(logging.Handler):
+    """MkDocs' warnings and errors during one site build, as plain lines for a UserError."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.levelname}: {record.getMessage()}")
+
+
+def build_site(config_file: Path, site_dir: Path, out: Path | None = None) -> None:
+    """`mkdocs build --strict`, in this process (no second interpreter to start), into a
+    staging folder that is swapped in only when the build succeeded: a failed build leaves the
+    previous site as it was. `out` is the build output the pages are made from (default: the
+    FORESTLAB_OUT environment variable, else `.forestlab/out` beside the MkDocs config)."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config as mkdocs_config
+    from mkdocs.exceptions import MkDocsException
+
     stage = site_dir.with_name(f"{site_dir.name}.staging-{os.getpid()}")
     shutil.rmtree(stage, ignore_errors=True)
     restore_interrupted_swap(site_dir)
-    mkdocs = [sys.executable, "-m", "mkdocs", "build", "--strict"]
-    proc = subprocess.run(
-        [*mkdocs, "-f", str(config_file), "-d", str(stage.resolve())],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
-    if proc.returncode != 0:
+    problems = _Problems()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(problems)
+    saved = {k: os.environ.get(k) for k in ("FORESTLAB_OUT", "NO_MKDOCS_2_WARNING")}
+    if out is not None:
+        os.environ["FORESTLAB_OUT"] = str(out)
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's notice about MkDocs 2.0
+    try:
+        config = mkdocs_config(str(config_file), site_dir=str(stage.resolve()), strict=True)
+        mkdocs_build(config)
+    except (MkDocsException, OSError) as e:
         shutil.rmtree(stage, ignore_errors=True)
-        problems = [
-            line for line in proc.stderr.splitlines() if "ERROR" in line or "WARNING" in line
-        ] or proc.stderr.strip().splitlines()[-5:]
         raise UserError(
-            f"{config_file}: the site did not build; {site_dir} is unchanged", *problems
-        )
+            f"{config_file}: the site did not build; {site_dir} is unchanged",
+            *(problems.lines or [str(e)]),
+        ) from None
+    finally:
+        logger.removeHandler(problems)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     swap_in(stage, site_dir)

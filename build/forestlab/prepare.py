@@ -272,6 +272,11 @@ def array_digest(*arrays: np.ndarray) -> str:
     return h.hexdigest()
 
 
+def ranks_features(cfg: Config) -> bool:
+    """Whether the grid trains any family on only the top-k features (which need a ranking)."""
+    return any(k is not None for k in cfg.grid.top_k_features)
+
+
 def prepare(folder: Path, cfg: Config, ranker=reference_ranking) -> Prepared:
     """Read and encode the splits. `ranker(X, y, seed)` orders the features by importance
     (the build passes a cached one)."""
@@ -343,7 +348,8 @@ def prepare(folder: Path, cfg: Config, ranker=reference_ranking) -> Prepared:
         y_test=y["test"],
         n_classes=len(target["classes"]),
         positive=positive,
-        feature_rank=tuple(ranker(X_train, y_train, cfg.seed)),
+        # the ranking is a forest fit of its own: only when a top-k family will use it
+        feature_rank=tuple(ranker(X_train, y_train, cfg.seed)) if ranks_features(cfg) else (),
     )
     spec = {
         "target": target,

@@ -100,6 +100,8 @@ def check_request(request: dict, payload: dict) -> tuple[dict, int, int, int]:
     top_k = request.get("top_k_features")
     if top_k is not None:
         top_k = _whole(request, "top_k_features", 1, n_features, "Top-k features")
+        if not payload["feature_rank"]:
+            raise LiveError("Top-k features: this build ranked no features (its grid has none)")
     criterion = request.get("criterion", "gini")
     weight = request.get("class_weight")
     try:  # the grid's own checks (forestlab.core.dims)

@@ -624,6 +624,20 @@ def test_check_ends_in_a_result_or_a_user_error_that_writes_nothing(tmp_path, ca
 UTF8_ENV = {**os.environ, "PYTHONIOENCODING": "utf-8"}
 
 
+def check_command(splits: Path, work: Path, env: dict) -> subprocess.CompletedProcess:
+    """The real `forestlab check` in a subprocess, its output read back as UTF-8."""
+    return subprocess.run(
+        [sys.executable, "-m", "forestlab", "check", "--splits", splits, "--work", work],
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        check=False,
+        timeout=300,
+    )
+
+
 @fuzz_settings(20)
 @given(case=splits_cases())
 def test_the_real_check_command_exits_0_or_2_without_traceback(tmp_path, case):
@@ -631,16 +645,7 @@ def test_the_real_check_command_exits_0_or_2_without_traceback(tmp_path, case):
     with tempfile.TemporaryDirectory(dir=tmp_path) as base:
         splits, work = prepare_case(case, Path(base))
         before = snapshot(work)
-        proc = subprocess.run(
-            [sys.executable, "-m", "forestlab", "check", "--splits", splits, "--work", work],
-            env=UTF8_ENV,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            check=False,
-            timeout=300,
-        )
+        proc = check_command(splits, work, UTF8_ENV)
         assert "Traceback" not in proc.stderr, proc.stderr
         assert proc.returncode in (0, 2), proc.stderr
         if proc.returncode == 2:
@@ -737,15 +742,6 @@ def test_check_output_escapes_names_from_the_data(tmp_path):
 
 def test_check_output_on_a_non_utf8_terminal_is_not_a_traceback(tmp_path):
     splits, work = small_case(tmp_path, "名字,b,y")
-    proc = subprocess.run(
-        [sys.executable, "-m", "forestlab", "check", "--splits", splits, "--work", work],
-        env={**os.environ, "PYTHONIOENCODING": "ascii"},
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        check=False,
-        timeout=300,
-    )
+    proc = check_command(splits, work, {**os.environ, "PYTHONIOENCODING": "ascii"})
     assert "Traceback" not in proc.stderr, proc.stderr
     assert proc.returncode == 0, proc.stderr

@@ -574,7 +574,7 @@ def splits_cases(draw) -> Case:
 
 
 #: The work folder starts with a previous build's output, which a failed check must not touch.
-PREVIOUS = {"out/results.json": b'{"previous": true}\n', "out/stamp.txt": b"previous\n"}
+PREVIOUS = {"out/index.json": b'{"previous": true}\n', "out/stamp.txt": b"previous\n"}
 
 
 def prepare_case(case: Case, base: Path) -> tuple[Path, Path]:

@@ -149,6 +149,25 @@ def test_each_slider_shows_the_stored_metrics_for_its_grid_point(open_page, site
     assert w.clean(), w.report()
 
 
+def test_the_gap_reads_worse_on_validation_for_every_metric(open_page, site):
+    """Log loss is better when smaller: its gap is validation minus training, so a positive
+    gap means "worse on validation" for it as for accuracy (and the bar is red for it)."""
+    w = open_page("en/explorer/")
+    page, lab = w.page, site["lab"]
+    values = shown_values(page, lab.index)
+    point = lab.point(values)
+    train, val = point["metrics"]["train"], point["metrics"]["val"]
+    shown = shown_metrics(page, "gap")
+    assert "Worse on validation by" in page.locator(".fl-metrics thead").inner_text()
+    assert shown["log_loss"] == js_fixed(val["log_loss"] - train["log_loss"])
+    assert float(shown["log_loss"]) > 0  # the start point overfits: worse on validation
+    for name in ("balanced_accuracy", "f1_macro", "precision_macro", "recall_macro"):
+        assert shown[name] == js_fixed(train[name] - val[name]), name
+    bar = page.locator(".fl-metrics tr[data-metric=log_loss] .fl-gap-bar")
+    assert "fl-negative" not in (bar.get_attribute("class") or "")
+    assert w.clean(), w.report()
+
+
 def test_headline_numbers_paint_before_the_shard_arrives(browser, site):
     """Accuracy, gap and size come from the index in the same task as the slider move; the
     other numbers wait for the family's shard. Here every shard after the first (the start's,

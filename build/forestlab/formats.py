@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from forestlab.core.family import RECORD_SCHEMA
 from forestlab.core.live import LIVE_SCHEMA
-from forestlab.core.metrics import METRICS
+from forestlab.core.metrics import LOWER_IS_BETTER, METRICS
 
 INDEX_FORMAT = "forestlab.index/2"
 DATA_FORMAT = "forestlab.data/1"
@@ -68,6 +68,10 @@ class ResultsIndex(_Format):
     metrics: list[str] = Field(
         description="The metrics of each split in the family files, in the order to show them "
         "(catalogue keys `metric.<name>`)."
+    )
+    lower_is_better: list[str] = Field(
+        description="The metrics where smaller is better (log loss): the viewer's gap is "
+        "'worse on validation by' for every metric."
     )
     n_families: int
     points: IndexPoints
@@ -255,6 +259,7 @@ def build_index(dims: list[dict], records: list[dict], seed: int, lab: str) -> d
         "scale": SCALE,
         "dims": dims,
         "metrics": list(METRICS),
+        "lower_is_better": list(LOWER_IS_BETTER),
         "n_families": len(records),
         "points": cols,
         "best": best,

@@ -56,7 +56,7 @@ export class Explorer {
     this.pinButton = button("pin", "", () => this.togglePin());
     this.revealButton = button("reveal", "", () => this.toggleReveal(), { "aria-expanded": "false" });
     this.copyButton = button("copy", t("viewer.copy"), () => this.copyCode());
-    this.metrics = new MetricsPanel(t, this.index.metrics);
+    this.metrics = new MetricsPanel(t, this.index.metrics, this.index.lower_is_better);
     this.size = el("p", { class: "fl-size" });
     this.compare = el("div", { class: "fl-compare" });
     this.code = el("code");

@@ -16,10 +16,12 @@ const diff = (a, b) => (a === undefined || b === undefined ? undefined : a === n
 
 /** The metrics table: one row per metric the catalogue names (metric.<name>). */
 export class MetricsPanel {
-  /** `metrics`: the metric names in the order to show them (the index's `metrics`). */
-  constructor(t, metrics) {
+  /** `metrics`: the metric names in the order to show them (the index's `metrics`);
+   * `lowerIsBetter`: those where smaller is better (the index's `lower_is_better`). */
+  constructor(t, metrics, lowerIsBetter = []) {
     this.t = t;
     this.names = metrics;
+    this.lowerIsBetter = new Set(lowerIsBetter);
     this.rows = new Map();
     const head = el(
       "tr",
@@ -58,7 +60,9 @@ export class MetricsPanel {
       const fromIndex = name === "accuracy";
       const train = fromIndex ? numbers.train : metric(point, "train", name);
       const val = fromIndex ? numbers.val : metric(point, "val", name);
-      const gap = fromIndex ? numbers.gap : diff(train, val);
+      // how much worse validation is than training, whichever way the metric runs: a positive
+      // gap always means "worse on validation" (overfitting), for log loss as for accuracy
+      const gap = fromIndex ? numbers.gap : this.lowerIsBetter.has(name) ? diff(val, train) : diff(train, val);
       cells.train.textContent = show(train);
       cells.val.textContent = show(val);
       cells.gapText.textContent = show(gap);

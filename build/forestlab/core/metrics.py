@@ -24,6 +24,9 @@ METRICS = (
     "roc_auc",
     "log_loss",
 )
+#: Metrics where smaller is better: for these, "worse on validation" is validation minus
+#: training, for the others training minus validation.
+LOWER_IS_BETTER = ("log_loss",)
 
 
 def confusion(y: np.ndarray, pred: np.ndarray, n_classes: int) -> np.ndarray:

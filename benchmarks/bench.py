@@ -164,16 +164,16 @@ def scaled_output(out: Path, dest: Path, factor: int = 10) -> Path:
     real = json.loads((out / "index.json").read_text())
     dims = json.loads(json.dumps(real["dims"]))
     leaf = next(d for d in dims if d["name"] == "min_samples_leaf")
-    leaf["values"] = list(range(1, factor * len(leaf["values"]) + 1))
+    real_leaves = leaf["values"]
+    leaf["values"] = list(range(1, factor * len(real_leaves) + 1))
     (dest / "families").mkdir()
     records = []
     for f in range(real["n_families"] * factor):
         params = formats.point_values(dims, f * len(dims[0]["values"]))
-        real_leaf = dict(params)
-        real_leaf["min_samples_leaf"] = next(
-            d for d in real["dims"] if d["name"] == "min_samples_leaf"
-        )["values"][(params["min_samples_leaf"] - 1) % (len(leaf["values"]) // factor)]
-        source = formats.family_number(real["dims"], real_leaf)
+        # family f copies the real family with the same values, its leaf size cycling
+        # through the real ones
+        real_leaf = real_leaves[(params["min_samples_leaf"] - 1) % len(real_leaves)]
+        source = formats.family_number(real["dims"], {**params, "min_samples_leaf": real_leaf})
         record = json.loads((out / "families" / f"{source}.json").read_text())
         record["params"]["min_samples_leaf"] = params["min_samples_leaf"]
         # copies would compress far better than real results: give each its own numbers

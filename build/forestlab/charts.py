@@ -24,6 +24,7 @@ import matplotlib.pyplot as plt
 
 from forestlab.catalogue import LANGS, dim_name, value_label
 from forestlab.catalogue import text as t
+from forestlab.core.dims import FAMILY_KEYS
 from forestlab.core.metrics import ROC_FPR_GRID
 from forestlab.results import Results, family_id
 
@@ -137,11 +138,13 @@ def roc(point: dict, lang: str) -> bytes:
     return _svg(fig)
 
 
-def chart_inputs(results: Results) -> dict:
-    """What the figures need, taken from the results: the best point, its family and the
-    slices through it along each dimension that has more than one value."""
-    params, point = results.best()
-    n = point["n_estimators"]
+def chart_inputs(results: Results, best: dict) -> dict:
+    """What the figures need, taken from the results: the best point (`best`: its grid
+    values, the index's `best`), its family and the slices through it along each dimension
+    that has more than one value."""
+    params = {k: best[k] for k in FAMILY_KEYS}
+    n = best["n_estimators"]
+    point = results.point(params, n)
     return {
         "record": results.by_family[family_id(params)],
         "point": point,
@@ -172,12 +175,12 @@ def figures(inputs: dict, names: dict, lang: str) -> dict[str, bytes]:
     return {f"{name}.{lang}.svg": svg for name, svg in svgs.items()}
 
 
-def draw_all(results: Results, names: dict, jobs: int = 1) -> dict[str, bytes]:
-    """Figures in every language; languages are drawn in parallel when jobs > 1 (the build's
-    worker processes are already running by then)."""
+def draw_all(results: Results, best: dict, names: dict, jobs: int = 1) -> dict[str, bytes]:
+    """Figures in every language, around the grid point `best`; languages are drawn in
+    parallel when jobs > 1 (the build's worker processes are already running by then)."""
     from forestlab.runner import local_processes
 
-    inputs = chart_inputs(results)
+    inputs = chart_inputs(results, best)
     with local_processes():
         per_lang = joblib.Parallel(n_jobs=min(jobs, len(LANGS)))(
             joblib.delayed(figures)(inputs, names[lang], lang) for lang in LANGS

@@ -230,6 +230,13 @@ def _message(err: dict) -> str:
     return f"Config value '{_key(loc)}': {msg}"
 
 
+def _too_large(source) -> UserError:
+    return UserError(
+        f"{source}: a value is too large or too deeply nested to be a configuration value; "
+        "write plain text, numbers and short lists"
+    )
+
+
 def parse_config(raw: Any, source: str) -> Config:
     if raw is None:
         raw = {}
@@ -244,10 +251,7 @@ def parse_config(raw: Any, source: str) -> Config:
             f"{source}: {n} error{'s' if n > 1 else ''} in the configuration:", *lines
         ) from None
     except (ValueError, RecursionError):  # a number too long to turn into text, a value nested
-        raise UserError(  # too deep to check: no configuration option needs either
-            f"{source}: a value is too large or too deeply nested to be a configuration "
-            "value; write plain text, numbers and short lists"
-        ) from None
+        raise _too_large(source) from None  # too deep to check: no option needs either
 
 
 class _ConfigLoader(yaml.SafeLoader):
@@ -297,10 +301,7 @@ def load_config(path: Path) -> Config:
         problem = getattr(e, "problem", None) or str(e)
         raise UserError(f"{path}:{where}: not valid YAML ({problem})") from None
     except (ValueError, RecursionError):  # an integer over 4,300 digits; brackets nested
-        raise UserError(  # hundreds deep: PyYAML raises these, not YAMLError
-            f"{path}: a value is too large or too deeply nested to be a configuration value; "
-            "write plain text, numbers and short lists"
-        ) from None
+        raise _too_large(path) from None  # hundreds deep: PyYAML raises these, not YAMLError
     return parse_config(raw, str(path))
 
 

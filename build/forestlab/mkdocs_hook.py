@@ -101,7 +101,7 @@ def on_config(config):
         path = out / name
         return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
-    data = read("data.json")
+    data, index = read("data.json"), read("index.json")
     modules = root / "node_modules"
     vendored = dict(VENDOR)
     if data.get("widget", {}).get("copy_core"):
@@ -114,7 +114,8 @@ def on_config(config):
     _state.update(
         out=out,
         vendored={dest: modules / src for dest, src in vendored.items()},
-        index=read("index.json"),
+        index=index,
+        lab=index.get("lab", DEFAULT_LAB),
         data=data,
         build=read("build.json"),
     )
@@ -123,7 +124,7 @@ def on_config(config):
 
 def on_files(files: Files, config) -> Files:
     out: Path = _state["out"]
-    lab = _state["index"].get("lab", DEFAULT_LAB)
+    lab = _state["lab"]
     for path in sorted(out.rglob("*")):
         if path.is_file() and path.name not in PRIVATE:
             rel = path.relative_to(out).as_posix()
@@ -177,9 +178,7 @@ def on_post_page(output: str, page, config) -> str:
         return output
     # Generated files live once, at the site root; page.url is relative to that root
     # (it starts with en/ on English pages).
-    root = "../" * page.url.count("/")
-    lab = _state["index"].get("lab", DEFAULT_LAB)
-    lang = config.theme.get("language") if config.theme.get("language") in LANGS else LANGS[0]
+    root, lab, lang = "../" * page.url.count("/"), _state["lab"], _language(config)
     head = [
         f'<link rel="preload" href="{root}generated/{lab}/index.json" as="fetch" '
         'type="application/json" crossorigin>',
@@ -196,10 +195,14 @@ def on_post_page(output: str, page, config) -> str:
     return output.replace("</head>", "\n".join(head) + "\n</head>", 1)
 
 
-def on_page_markdown(markdown: str, page, config, files) -> str:
+def _language(config) -> str:
+    """The language this build of the site is in (mkdocs-static-i18n builds each in turn)."""
     lang = config.theme.get("language")
-    if lang not in LANGS:
-        lang = LANGS[0]
+    return lang if lang in LANGS else LANGS[0]
+
+
+def on_page_markdown(markdown: str, page, config, files) -> str:
+    lang = _language(config)
     src = page.file.src_uri
     fragments = Fragments(
         _state["index"], _state["data"], _state["build"], posixpath.dirname(src), lang

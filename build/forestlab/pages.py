@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from html import escape
 
 from forestlab.catalogue import dim_name, text, value_label
-from forestlab.formats import point_values
+from forestlab.formats import point_values, ranking
 
 #: <!-- forestlab:NAME {optional JSON} -->
 PLACEHOLDER = re.compile(r"<!--\s*forestlab:([a-z-]+)\s*(\{.*?\})?\s*-->", re.S)
@@ -161,7 +161,7 @@ class Fragments:
         index, lang = self.index, self.lang
         dims, cols, scale = index["dims"], index["points"], index["scale"]
         n = len(cols["val_accuracy"])
-        ranked = sorted(range(n), key=lambda p: (-cols["val_accuracy"][p], cols["n_nodes"][p], p))
+        ranked = ranking(cols)
         head = [dim_name(d["name"], lang) for d in dims]
         head += [text("score.val_accuracy", lang), text("score.train_accuracy", lang)]
         body = []

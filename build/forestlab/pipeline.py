@@ -221,7 +221,8 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
         write_json(f"schema/{name}.schema.json", schema)
     from forestlab import charts  # matplotlib loads only when there is something to draw
 
-    svgs = charts.draw_all(results, names, jobs)
+    best = formats.point_values(dims_published, index["best"])
+    svgs = charts.draw_all(results, best, names, jobs)
     for name, svg in svgs.items():
         (stage / "charts" / name).write_bytes(svg)
     chart_files = sorted(svgs)

@@ -8,7 +8,6 @@ are declared in `forestlab.formats`.
 from __future__ import annotations
 
 from forestlab.core.dims import FAMILY_KEYS
-from forestlab.formats import scaled
 
 
 def family_id(params: dict) -> tuple:
@@ -36,18 +35,6 @@ class Results:
     def point(self, params: dict, n_estimators: int) -> dict:
         record = self.by_family[family_id(params)]
         return next(p for p in record["points"] if p["n_estimators"] == n_estimators)
-
-    def best(self) -> tuple[dict, dict]:
-        """(family params, point) with the best validation accuracy as shown (in thousandths);
-        ties go to the smaller model, then the first point: the index's `best`."""
-        best_key, best = None, None
-        for i, r in enumerate(self.records):
-            for j, p in enumerate(r["points"]):
-                key = (-scaled(p["metrics"]["val"]["accuracy"]), p["n_nodes"], i, j)
-                if best_key is None or key < best_key:
-                    best_key, best = key, (r["params"], p)
-        assert best is not None
-        return best
 
     def vary(self, params: dict, n_estimators: int, dim: str) -> list[tuple[object, dict]]:
         """Points along one dimension, all else fixed at (params, n_estimators)."""

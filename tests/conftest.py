@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import csv
 import io
+import os
 import shutil
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -14,6 +15,9 @@ import yaml
 from forestlab.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Messages are asserted in English whatever the machine's locale (a zh_CN machine would show
+#: them in Chinese); the tests of the language choice set their own environment.
+os.environ["FORESTLAB_LANG"] = "en"
 BUNDLED = ROOT / "splits"
 
 #: Examples run by each property of tests/test_fuzz.py, reported at the end of the session.

@@ -7,6 +7,7 @@ the previous output and cache must stay byte for byte as they were.
 from __future__ import annotations
 
 import gzip
+import os
 import subprocess
 import sys
 
@@ -529,3 +530,85 @@ def test_a_real_process_exits_2_without_traceback(tmp_path):
     assert proc.stderr.startswith(f"error: {tmp_path / 'train.csv'}: the file is empty")
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "w").exists()
+
+
+# -- the language of the messages --
+
+LANGUAGE_CASES = [
+    (
+        config(data__target="survivd"),
+        "train.csv：第 1 行：没有名为 'survivd' 的列（配置项 'data.target'）；你是不是想写 'survived'？",
+        "train.csv: line 1: no column 'survivd' (Config value 'data.target'); "
+        "did you mean 'survived'?",
+    ),
+    (
+        config(grid__max_depth=[0, 3]),
+        "配置项 'grid.max_depth'：第 1 项：0 不是有效的深度；请使用 1 到 100 之间的整数，或 null",
+        "Config value 'grid.max_depth': item 1: 0 is not a depth; use a whole number from 1 to "
+        "100 or null",
+    ),
+    (
+        raw("val", HEADER + b"male,30,3rd,Belfast,7.5,0,0,1\nmale,30,3rd\n"),
+        "val.csv：第 3 行：有 3 个单元格，而表头有 8 列；每一行的单元格数都必须与列数相同",
+        "val.csv: line 3: 3 cells where the header has 8; every row needs one cell per column",
+    ),
+]
+
+
+@pytest.mark.parametrize(("breakage", "zh", "en"), LANGUAGE_CASES, ids=["target", "grid", "row"])
+def test_lang_chooses_the_language_of_messages(copy_build, breakage, zh, en):
+    splits, work = copy_build["splits"], copy_build["work"]
+    before = snapshot(work)
+    breakage(splits)
+    for lang, prefix, expected, other in (("zh", "错误：", zh, en), ("en", "error: ", en, zh)):
+        result = run_cli("--lang", lang, "build", "--splits", splits, "--work", work)
+        assert result.code == 2, result.err
+        assert result.err.startswith(prefix)
+        assert expected in result.err and other not in result.err
+        assert "Traceback" not in result.err
+    assert snapshot(work) == before
+
+
+def test_the_language_comes_from_the_option_the_environment_or_the_locale():
+    from forestlab.cli import choose_language
+
+    assert choose_language("zh", {"FORESTLAB_LANG": "en"}) == "zh"
+    assert choose_language(None, {"FORESTLAB_LANG": "zh", "LANG": "en_US.UTF-8"}) == "zh"
+    assert choose_language(None, {"FORESTLAB_LANG": "en", "LANG": "zh_CN.UTF-8"}) == "en"
+    assert choose_language(None, {"LANG": "zh_CN.UTF-8"}) == "zh"
+    assert choose_language(None, {"LANG": "zh_TW.UTF-8", "LC_MESSAGES": "C"}) == "en"
+    assert choose_language(None, {"LANG": "en_US.UTF-8", "LC_ALL": "zh_CN.GB18030"}) == "zh"
+    assert choose_language(None, {"LANG": "C.UTF-8"}) == "en"
+    assert choose_language(None, {}) == "en"
+
+
+def test_a_chinese_locale_gives_chinese_messages_and_notices(tmp_path):
+    """The real command under LANG=zh_CN.UTF-8: an error, then a passing check, in Chinese."""
+    splits = tmp_path / "splits"
+    header, rows = bundled_rows("train", 60)
+    splits.mkdir()
+    write_csv(splits / "train.csv", header, rows)
+    (splits / "forestlab.yml").write_text("data: {target: survivd}\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "FORESTLAB_LANG"))}
+    env["LANG"] = "zh_CN.UTF-8"
+
+    def check():
+        return subprocess.run(
+            [sys.executable, "-m", "forestlab", "check", "--splits", splits],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+
+    proc = check()
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(f"错误：{splits / 'train.csv'}：第 1 行：没有名为 'survivd' 的列")
+    (splits / "forestlab.yml").write_text(
+        "data: {target: survived}\ngrid: {max_depth: [2], n_estimators: [5]}\n", encoding="utf-8"
+    )
+    proc = check()
+    assert proc.returncode == 0, proc.stderr
+    assert "提示：train.csv：读取了 60 行 × 8 列（UTF-8，逗号分隔）" in proc.stdout
+    assert "没有找到 val.csv：已从 train.csv 中" in proc.stdout
+    assert "网格：" in proc.stdout and "检查通过" in proc.stdout

@@ -7,6 +7,7 @@ of a `forestlab` subprocess, so the installed package is never touched.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -136,6 +137,52 @@ def test_every_catalogue_key_is_used():
             continue
         unused.append(key)
     assert unused == []
+
+
+#: The calls that make a message for people: each takes a catalogue key, never a sentence.
+MESSAGE_CALLS = {"UserError", "Message", "MessageError", "LiveError"}
+
+
+def _texts(node: ast.AST) -> list[ast.AST]:
+    """The literal text an argument can be: strings and f-strings, joined with + or chosen
+    with `a if c else b` (not a string used as a key, as in d["kind"])."""
+    if isinstance(node, ast.JoinedStr | ast.BinOp) and any(
+        isinstance(n, ast.JoinedStr) or (isinstance(n, ast.Constant) and isinstance(n.value, str))
+        for n in ast.walk(node)
+    ):
+        return [node]  # text built from pieces: never a whole catalogue key
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node]
+    if isinstance(node, ast.IfExp):
+        return _texts(node.body) + _texts(node.orelse)
+    return []
+
+
+def test_every_message_of_the_package_is_a_catalogue_key():
+    """No UserError, Message or MessageError is made from a literal sentence (English or any
+    other): its text comes from the catalogue, by key, so that it exists in both languages.
+    Values go in as fields; a plain string argument is only ever text that is not ForestLab's
+    (MkDocs' own messages), passed as a variable."""
+    keys = set(catalogue())
+    problems, calls = [], 0
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name not in MESSAGE_CALLS:
+                continue
+            calls += 1
+            where = f"{path.relative_to(PACKAGE)}:{node.lineno}"
+            for i, arg in enumerate(node.args):
+                for text in _texts(arg):
+                    if i > 0 or not isinstance(text, ast.Constant):
+                        problems.append(f"{where}: {name}() given literal text; use a key")
+                    elif text.value not in keys:
+                        problems.append(f"{where}: {text.value!r} is not a catalogue key")
+    assert problems == []
+    assert calls > 100  # the scan sees the package's messages
 
 
 # -- changing the code in a copy of the package --

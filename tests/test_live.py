@@ -163,6 +163,8 @@ def test_bad_form_values_and_commands_get_messages(loaded):
     assert call({"command": "predict", "row": {"age": "old"}}) == {
         "ok": False,
         "error": "age: 'old' is not a number",
+        # what the panel renders in the page's language
+        "message": {"key": "error.live.not_number", "params": {"name": "age", "value": "'old'"}},
     }
     assert call({"command": "fit"})["error"] == "unknown command 'fit'"
     assert "format" in call({"command": "load", "data": '{"schema": "other"}'})["error"]
@@ -204,4 +206,9 @@ def test_core_wheel_is_reproducible_and_installs_as_a_package(tmp_path):
     )
     where, reply = done.stdout.splitlines()
     assert where.startswith(str(target))
-    assert json.loads(reply) == {"ok": False, "error": "train a live model first"}
+    # the wheel holds no catalogue: the reply names the message, the page renders it
+    assert json.loads(reply) == {
+        "ok": False,
+        "error": "error.live.no_model",
+        "message": {"key": "error.live.no_model", "params": {}},
+    }

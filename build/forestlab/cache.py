@@ -21,6 +21,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import forestlab.core
+from forestlab.core.messages import Message
 
 
 def canonical_json(obj) -> bytes:
@@ -68,7 +69,7 @@ class Cache:
     def path(self, key: str) -> Path:
         return self.dir / key[:2] / f"{key}.json"
 
-    def load(self, key: str) -> tuple[dict | None, str | None]:
+    def load(self, key: str) -> tuple[dict | None, Message | None]:
         """(record, None) for a valid entry; (None, reason) for a damaged one; (None, None)."""
         path = self.path(key)
         try:
@@ -79,10 +80,10 @@ class Cache:
             entry = json.loads(raw)
             payload = canonical_json(entry["record"])
             if entry.get("key") != key or entry.get("sha256") != sha256(payload):
-                return None, f"cache entry {path.name} failed its checksum"
+                return None, Message("cli.notice.cache_checksum", file=path.name)
             return entry["record"], None
         except (ValueError, KeyError, TypeError):
-            return None, f"cache entry {path.name} is unreadable"
+            return None, Message("cli.notice.cache_unreadable", file=path.name)
 
     def _memo_key(self, kind: str, inputs) -> str:
         return sha256(canonical_json({"kind": kind, "inputs": inputs, "code": code_version()}))

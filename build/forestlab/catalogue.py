@@ -1,5 +1,6 @@
 """Display text in Chinese and English: one catalogue (`catalogue.json`) for the charts, the
-generated pages, the viewer and the live panel.
+generated pages, the viewer, the live panel and the command line's messages (see
+`forestlab.core.messages`).
 
 The MkDocs hook hands the browser the same file, flattened to the page's language, so Python
 and JavaScript cannot drift apart. Display text is not part of any cache key: editing a
@@ -8,18 +9,7 @@ translation redraws and republishes, and retrains nothing.
 
 from __future__ import annotations
 
-import json
-from functools import cache
-from pathlib import Path
-
-#: The site's languages, Chinese first.
-LANGS = ("zh", "en")
-CATALOGUE = Path(__file__).with_name("catalogue.json")
-
-
-@cache
-def catalogue() -> dict[str, dict[str, str]]:
-    return json.loads(CATALOGUE.read_text(encoding="utf-8"))
+from forestlab.core.messages import CATALOGUE, LANGS, catalogue  # noqa: F401  (one loader)
 
 
 def text(key: str, lang: str, **fmt) -> str:

@@ -2,6 +2,9 @@
 
 Exit status: 0 success, 2 a problem in the user's data or configuration (one message per
 problem, no traceback, nothing written), 1 an internal error (a bug: traceback shown).
+
+Messages are in Chinese or English: `--lang`, else FORESTLAB_LANG, else the locale (LC_ALL,
+LC_MESSAGES, LANG: "zh…" is Chinese), else English.
 """
 
 from __future__ import annotations
@@ -14,9 +17,34 @@ import traceback
 from pathlib import Path
 
 from forestlab import __version__
+from forestlab.core.messages import LANGS, Message, language, render, set_language
 from forestlab.errors import UserError, terminal_safe
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USER = 0, 1, 2
+#: The catalogue keys of the feature kinds `forestlab check` lists.
+KINDS = {"numeric": "cli.kind_numeric", "categorical": "cli.kind_categorical"}
+
+
+def _lang(value: str | None) -> str | None:
+    value = (value or "").strip().lower()
+    return next((lang for lang in LANGS if value.startswith(lang)), None)
+
+
+def choose_language(option: str | None, environ=os.environ) -> str:
+    """`--lang`, else FORESTLAB_LANG, else the locale's language (the first of LC_ALL,
+    LC_MESSAGES and LANG that is set, as POSIX reads them), else English."""
+    if option:
+        return option
+    chosen = _lang(environ.get("FORESTLAB_LANG"))
+    if chosen:
+        return chosen
+    locale = next((environ[k] for k in ("LC_ALL", "LC_MESSAGES", "LANG") if environ.get(k)), "")
+    return "zh" if _lang(locale) == "zh" else "en"
+
+
+def say(key: str, **fields) -> str:
+    """A catalogue text in the run's language, escaped for the terminal."""
+    return terminal_safe(Message(key, **fields).render())
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -47,6 +75,12 @@ def parser() -> argparse.ArgumentParser:
         "for the ForestLab site.",
     )
     root.add_argument("--version", action="version", version=f"forestlab {__version__}")
+    root.add_argument(
+        "--lang",
+        choices=LANGS,
+        default=None,
+        help="language of messages: zh or en (default: FORESTLAB_LANG, else the locale)",
+    )
     sub = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     b = sub.add_parser(
@@ -120,11 +154,7 @@ def _paths(args):
 def _stop_on_interrupt(signum, frame) -> None:
     # Exit at once: every cache entry and output swap is atomic, and the next build removes
     # what this one left half-written. Unwinding through the process pool instead can hang.
-    print(
-        "\ninterrupted; complete cache entries are kept, the previous output is unchanged",
-        file=sys.stderr,
-        flush=True,
-    )
+    print("\n" + say("cli.interrupted"), file=sys.stderr, flush=True)
     os._exit(130)
 
 
@@ -132,17 +162,17 @@ def cmd_build(args) -> int:
     from forestlab.pipeline import build
 
     if args.jobs is not None and args.jobs < 1:
-        raise UserError(f"--jobs {args.jobs}: use 1 or more worker processes")
+        raise UserError("error.cli.jobs", jobs=args.jobs)
     summary = build(_paths(args), args.jobs, args.scheduler, args.force)
     for line in summary.notices:
-        print(f"notice: {terminal_safe(line)}", file=sys.stderr)
-    print(summary.line())
-    print(f"output: {args.work / 'out'}")
+        print(say("cli.notice", text=line), file=sys.stderr)
+    print(terminal_safe(render(summary.line())))
+    print(say("cli.output", path=args.work / "out"))
     if args.site is not None:
         from forestlab.pipeline import build_site
 
         build_site(args.config_file, args.site, args.work / "out")
-        print(f"site: {args.site}")
+        print(say("cli.site", path=args.site))
     return EXIT_OK
 
 
@@ -151,14 +181,17 @@ def cmd_check(args) -> int:
 
     cfg, prepared = configure(_paths(args))
     for line in prepared.notices:
-        print(f"notice: {terminal_safe(line)}")
+        print(say("cli.notice", text=line))
     # names come from the data: escaped like every other text of it shown in a terminal
-    kinds = ", ".join(f"{f['name']} ({f['kind']})" for f in prepared.spec["features"])
+    features = ", ".join(
+        render(Message("cli.feature", name=f["name"], kind=Message(KINDS[f["kind"]])))
+        for f in prepared.spec["features"]
+    )
     classes = ", ".join(prepared.spec["target"]["classes"])
-    print(terminal_safe(f"target: {cfg.data.target}, classes: {classes}"))
-    print(terminal_safe(f"features: {kinds}"))
-    print(f"rows: {prepared.row_counts}")
-    print(f"grid: {cfg.point_count()} points in {cfg.family_count()} families: OK")
+    print(say("cli.check_target", target=cfg.data.target, classes=classes))
+    print(say("cli.check_features", features=features))
+    print(say("cli.check_rows", **prepared.row_counts))
+    print(say("cli.check_grid", points=cfg.point_count(), families=cfg.family_count()))
     return EXIT_OK
 
 
@@ -166,7 +199,7 @@ def cmd_site(args) -> int:
     from forestlab.pipeline import build_site
 
     build_site(args.config_file, args.site_dir)
-    print(f"site: {args.site_dir}")
+    print(say("cli.site", path=args.site_dir))
     return EXIT_OK
 
 
@@ -197,27 +230,31 @@ def main(argv: list[str] | None = None) -> int:
         "site": cmd_site,
         "options": cmd_options,
     }[args.command]
+    previous = language()
+    set_language(choose_language(args.lang))
+    try:
+        return _run(handler, args)
+    finally:
+        set_language(previous)  # the language is the run's (main is also called in-process)
+
+
+def _run(handler, args) -> int:
     try:
         return handler(args)
     except UserError as e:
         for i, line in enumerate(e.lines):
-            print(("error: " if i == 0 else "  ") + terminal_safe(line), file=sys.stderr)
+            text = say("cli.error", text=line) if i == 0 else "  " + terminal_safe(line)
+            print(text, file=sys.stderr)
         return EXIT_USER
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return EXIT_OK
     except KeyboardInterrupt:
-        print(
-            "interrupted; complete cache entries are kept, the previous output is unchanged",
-            file=sys.stderr,
-        )
+        print(say("cli.interrupted"), file=sys.stderr)
         return 130
     except Exception:
         traceback.print_exc()
-        print(
-            "internal error: this is a bug in ForestLab, please report it with the lines above",
-            file=sys.stderr,
-        )
+        print(say("cli.internal_error"), file=sys.stderr)
         return EXIT_INTERNAL
 
 

@@ -2,7 +2,8 @@
 
 Declared with pydantic so every option carries its documentation (`forestlab check --help`
 and docs/config list them from here) and every error of a file is collected at once and
-reported as `Config value 'key': …`, the way MkDocs reports its own config.
+reported as `Config value 'key': …`, the way MkDocs reports its own config. Messages are
+catalogue keys (`error.config.*`), pydantic's own errors included where their kind is known.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pydantic import (
 )
 
 from forestlab.core.dims import DIMENSIONS, FAMILY_DIMS, TREES
+from forestlab.core.messages import Message, MessageError
 from forestlab.errors import UserError, shown
 
 DEFAULT_CONFIG_NAME = "forestlab.yml"
@@ -37,20 +39,20 @@ def _values(item_check):
         if not isinstance(v, list):
             v = [v]
         if not v:
-            raise ValueError("the list is empty; give at least one value")
+            raise MessageError("error.config.empty_list")
         errors, out = [], []
         for i, item in enumerate(v):
             try:
                 out.append(item_check(item))
-            except ValueError as e:
-                errors.append(f"item {i + 1}: {e}")
+            except MessageError as e:
+                errors.append(Message("error.config.item", n=i + 1, problem=e.message))
         if errors:
-            raise ValueError("; ".join(errors))
+            raise MessageError("error.config.items", items=errors)
         seen = set()
         for item in out:
             key = (type(item), item)  # 1 (one feature) and 1.0 (all features) differ
             if key in seen:
-                raise ValueError(f"{shown(item)} is listed twice")
+                raise MessageError("error.config.listed_twice", value=shown(item))
             seen.add(key)
         return out
 
@@ -137,13 +139,10 @@ SITE_CORE = "pyodide/"
 
 def _pyodide_url(v: Any) -> str:
     if not isinstance(v, str) or not v.endswith("/"):
-        raise ValueError(f"{shown(v)} is not a folder URL; it must end with '/'")
+        raise MessageError("error.config.folder_url", value=shown(v))
     scheme = v.split(":", 1)[0].lower() if ":" in v.split("/", 1)[0] else ""
     if scheme not in ("", "https") or v.startswith("/"):
-        raise ValueError(
-            f"{shown(v)} is not usable; give an https:// URL or a folder of the site "
-            "such as 'pyodide/'"
-        )
+        raise MessageError("error.config.pyodide_url", value=shown(v))
     return v
 
 
@@ -216,42 +215,71 @@ def _key(loc: tuple) -> str:
     return out
 
 
-def _message(err: dict) -> str:
+#: pydantic's errors by kind, as catalogue keys; the fields are the error's context.
+PYDANTIC_ERRORS = {
+    "greater_than_equal": "error.config.ge",
+    "less_than_equal": "error.config.le",
+    "int_parsing": "error.config.int_parsing",
+    "int_type": "error.config.int",
+    "int_from_float": "error.config.int_from_float",
+    "bool_parsing": "error.config.bool",
+    "bool_type": "error.config.bool",
+    "string_type": "error.config.string",
+    "list_type": "error.config.list",
+    "dict_type": "error.config.mapping",
+    "model_type": "error.config.mapping",
+    "model_attributes_type": "error.config.mapping",
+}
+
+
+def _message(err: dict) -> Message:
     loc, kind = tuple(err["loc"]), err["type"]
+    key = _key(loc)
     if kind == "extra_forbidden":
         model = _model_at(loc)
         known = list(model.model_fields) if model else []
         close = difflib.get_close_matches(str(loc[-1]), known, n=1)
-        hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(known)}"
-        return f"Config value '{_key(loc)}': unknown key; {hint}"
+        if close:
+            return Message("error.config.unknown_key_close", key=key, close=close[0])
+        return Message("error.config.unknown_key", key=key, known=", ".join(known))
     if kind == "missing":
-        return f"Config value '{_key(loc)}': required, but not set"
-    msg = err["msg"].removeprefix("Value error, ")
-    return f"Config value '{_key(loc)}': {msg}"
+        return Message("error.config.required", key=key)
+    ctx = err.get("ctx") or {}
+    if isinstance(ctx.get("error"), MessageError):
+        problem = ctx["error"].message
+    elif kind in PYDANTIC_ERRORS:
+        problem = Message(PYDANTIC_ERRORS[kind], **{k: str(v) for k, v in ctx.items()})
+    else:  # a kind no option of ForestLab's schema gives: pydantic's own English text
+        problem = err["msg"].removeprefix("Value error, ")
+    return Message("error.config.value", key=key, problem=problem)
 
 
 def _too_large(source) -> UserError:
-    return UserError(
-        f"{source}: a value is too large or too deeply nested to be a configuration value; "
-        "write plain text, numbers and short lists"
-    )
+    return UserError("error.config.too_large", source=source)
 
 
 def parse_config(raw: Any, source: str) -> Config:
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise UserError(f"{source}: the file must be a mapping of keys (e.g. 'data:'), not a list")
+        raise UserError("error.config.not_mapping", source=source)
     try:
         return Config.model_validate(raw)
     except ValidationError as e:
         lines = [_message(err) for err in e.errors()]
         n = len(lines)
-        raise UserError(
-            f"{source}: {n} error{'s' if n > 1 else ''} in the configuration:", *lines
-        ) from None
+        key = "error.config.errors" if n > 1 else "error.config.one_error"
+        raise UserError(Message(key, source=source, n=n), *lines) from None
     except (ValueError, RecursionError):  # a number too long to turn into text, a value nested
         raise _too_large(source) from None  # too deep to check: no option needs either
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """YAML that is valid but that a configuration does not accept, with its message."""
+
+    def __init__(self, message: Message, mark):
+        super().__init__(problem=str(message), problem_mark=mark)
+        self.message = message
 
 
 class _ConfigLoader(yaml.SafeLoader):
@@ -262,10 +290,7 @@ class _ConfigLoader(yaml.SafeLoader):
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent) or getattr(self.peek_event(), "anchor", None):
             event = self.peek_event()
-            raise yaml.MarkedYAMLError(
-                problem="anchors and aliases (& and *) are not supported; write values out",
-                problem_mark=event.start_mark,
-            )
+            raise _Refused(Message("error.config.yaml_alias"), event.start_mark)
         return super().compose_node(parent, index)
 
     def construct_mapping(self, node, deep=False):
@@ -275,9 +300,8 @@ class _ConfigLoader(yaml.SafeLoader):
             if not isinstance(key, str | int | float | bool | None):
                 continue  # an unhashable key: the schema reports it
             if key in seen:
-                raise yaml.MarkedYAMLError(
-                    problem=f"the key {shown(key)} appears twice; keep one",
-                    problem_mark=key_node.start_mark,
+                raise _Refused(
+                    Message("error.config.yaml_twice", key=shown(key)), key_node.start_mark
                 )
             seen.add(key)
         return super().construct_mapping(node, deep)
@@ -285,21 +309,26 @@ class _ConfigLoader(yaml.SafeLoader):
 
 def load_config(path: Path) -> Config:
     if path.is_dir():
-        raise UserError(f"{path}: a folder, not a configuration file; pass the file with --config")
+        raise UserError("error.config.folder", path=path)
     if not path.is_file():
-        raise UserError(
-            f"{path}: configuration file not found; create it (see docs: configuration) "
-            "or pass --config"
-        )
+        raise UserError("error.config.not_found", path=path)
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_ConfigLoader)
     except UnicodeDecodeError:
-        raise UserError(f"{path}: not UTF-8 text; save the configuration as UTF-8") from None
+        raise UserError("error.config.not_utf8", path=path) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(e, "problem", None) or str(e)
-        raise UserError(f"{path}:{where}: not valid YAML ({problem})") from None
+        # PyYAML's own problem text is English; a refusal of ForestLab's is a Message
+        problem = getattr(e, "message", None) or getattr(e, "problem", None) or str(e)
+        if mark:
+            raise UserError(
+                "error.config.yaml_at",
+                path=path,
+                line=mark.line + 1,
+                column=mark.column + 1,
+                problem=problem,
+            ) from None
+        raise UserError("error.config.yaml", path=path, problem=problem) from None
     except (ValueError, RecursionError):  # an integer over 4,300 digits; brackets nested
         raise _too_large(path) from None  # hundreds deep: PyYAML raises these, not YAMLError
     return parse_config(raw, str(path))

@@ -18,21 +18,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forestlab.core.messages import Message
 from forestlab.errors import UserError, shown
 
 DELIMITERS = ",;\t"
-DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+#: The catalogue keys of the delimiters' names.
+DELIMITER_NAMES = {",": "cli.comma", ";": "cli.semicolon", "\t": "cli.tab"}
 #: Cells that mean "no value" in spreadsheets and statistics packages.
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "?", "#n/a"})
 #: 1,234 / 1,234.5 / -12,000 (thousands separators as Excel writes them in quoted cells)
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-#: Files that are not text, by their first bytes: what a teacher may have saved by mistake.
+#: Files that are not text, by their first bytes: what a teacher may have saved by mistake
+#: (catalogue keys of what they are).
 SIGNATURES = (
-    (b"PK\x03\x04", "a zip archive, such as an Excel workbook (.xlsx)"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old-style Excel workbook (.xls)"),
-    (b"\x1f\x8b", "a gzip-compressed file"),
-    (b"%PDF", "a PDF document"),
-    (b"\x89PNG", "a PNG image"),
+    (b"PK\x03\x04", "error.csv.kind_zip"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "error.csv.kind_xls"),
+    (b"\x1f\x8b", "error.csv.kind_gzip"),
+    (b"%PDF", "error.csv.kind_pdf"),
+    (b"\x89PNG", "error.csv.kind_png"),
 )
 #: A field a spreadsheet would run as a formula: "=…", or "+", "-" or "@" followed by a call
 #: or a link ("@SUM(…)", "+cmd|' /C calc'!A0"). Signed numbers such as -5 are values.
@@ -54,7 +57,7 @@ class Table:
     encoding: str
     delimiter: str
     header_line: int = 1
-    notices: list[str] = field(default_factory=list)
+    notices: list[Message] = field(default_factory=list)
 
     def line_of(self, row_index: int) -> int:
         """File line of a data row (1-based; exact unless quoted cells hold line breaks)."""
@@ -65,22 +68,13 @@ def decode(path: Path, raw: bytes) -> tuple[str, str]:
     """Text and the name of the encoding it was read with."""
     for magic, kind in SIGNATURES:
         if raw.startswith(magic):
-            raise UserError(
-                f"{path}: this is {kind}, not a CSV text file; open it in the spreadsheet "
-                "program and save it as 'CSV UTF-8'"
-            )
+            raise UserError("error.csv.not_text", path=path, kind=Message(kind))
     if b"\x00" in raw and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         head = raw[:200]
         if head.count(b"\x00") >= len(head) // 2 - 2:
-            raise UserError(
-                f"{path}: this looks like UTF-16 text without a byte-order mark; save it as "
-                "'CSV UTF-8' (or as UTF-16 with a byte-order mark)"
-            )
+            raise UserError("error.csv.utf16_no_bom", path=path)
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise UserError(
-            f"{path}: line {line}: contains a NUL byte; this is not a text CSV file "
-            "(save it from the spreadsheet as 'CSV UTF-8')"
-        )
+        raise UserError("error.csv.nul", path=path, line=line)
     if raw.startswith(codecs.BOM_UTF8):
         candidates = [("utf-8-sig", "UTF-8 with BOM")]
     elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -99,11 +93,9 @@ def decode(path: Path, raw: bytes) -> tuple[str, str]:
         return text, name
     assert first_error is not None
     line = raw[: first_error.start].count(b"\n") + 1
-    tried = " or ".join(name for _, name in candidates)
-    raise UserError(
-        f"{path}: line {line}: bytes that are not {tried} text; "
-        "save the file as 'CSV UTF-8' from the spreadsheet program"
-    )
+    names = [name for _, name in candidates]
+    tried = names[0] if len(names) == 1 else Message("error.csv.either", a=names[0], b=names[1])
+    raise UserError("error.csv.undecodable", path=path, line=line, tried=tried)
 
 
 def _refuse_mixed_encodings(path: Path, raw: bytes) -> None:
@@ -120,8 +112,7 @@ def _refuse_mixed_encodings(path: Path, raw: bytes) -> None:
             other_line = other_line or number
         if utf8_line and other_line:
             raise UserError(
-                f"{path}: line {utf8_line} is UTF-8 but line {other_line} is not: the file mixes "
-                "encodings; save the whole file once as 'CSV UTF-8'"
+                "error.csv.mixed_encodings", path=path, utf8_line=utf8_line, other_line=other_line
             )
 
 
@@ -139,10 +130,7 @@ def sniff_delimiter(path: Path, text: str) -> str:
         counts = {d: header.count(d) for d in DELIMITERS}
         delim = max(counts, key=counts.get)
         if counts[delim] == 0:
-            raise UserError(
-                f"{path}: line 1: found no comma, semicolon or tab between column names; "
-                "a CSV needs at least two columns separated by one of them"
-            ) from None
+            raise UserError("error.csv.no_delimiter", path=path) from None
     return delim
 
 
@@ -169,32 +157,29 @@ def _check_rows(path: Path, text: str, delim: str) -> list[str]:
     except csv.Error as e:
         # e.g. a cell longer than csv.field_size_limit() (128 KiB): not a real data table
         raise UserError(
-            f"{path}: line {reader.line_num}: {e}; a cell this long is not tabular data "
-            "(check the delimiter and the quoting)"
+            "error.csv.reader", path=path, line=reader.line_num, problem=str(e)
         ) from None
 
 
 def _checked_rows(path: Path, reader) -> list[str]:
     names = [h.strip() for h in next(reader, [])]
     if len(names) < 2:
-        raise UserError(f"{path}: line 1: only one column; a CSV needs a target and features")
+        raise UserError("error.csv.one_column", path=path)
     for i, name in enumerate(names):
         if not name:
-            raise UserError(f"{path}: line 1: column {i + 1} has no name; give every column a name")
+            raise UserError("error.csv.unnamed_column", path=path, n=i + 1)
     seen: dict[str, int] = {}
     for i, name in enumerate(names):
         if name in seen:
             raise UserError(
-                f"{path}: line 1: column name '{name}' appears twice (columns {seen[name] + 1} "
-                f"and {i + 1}); rename one of them"
+                "error.csv.name_twice", path=path, name=name, first=seen[name] + 1, second=i + 1
             )
         seen[name] = i
     line = reader.line_num
     for row in reader:
         if row and len(row) != len(names):
             raise UserError(
-                f"{path}: line {line + 1}: {len(row)} cells where the header has {len(names)}; "
-                "every row needs one cell per column"
+                "error.csv.ragged", path=path, line=line + 1, cells=len(row), header=len(names)
             )
         line = reader.line_num
     return names
@@ -215,36 +200,29 @@ def refuse_formulas(path: Path, text: str, delim: str, names: list[str]) -> None
     end = text.find("\n", m.start(1))
     cells = next(csv.reader([text[start : end if end >= 0 else len(text)]], delimiter=delim))
     i = next((i for i, c in enumerate(cells) if re.match(field, c)), None)
+    cell = shown((cells[i] if i is not None else m[1]).strip())
     if line == 1:
-        where = "a column name is"
-    elif i is not None and i < len(names):
-        where = f"column '{names[i]}' holds"
-    else:  # the match spans a quoted line break: name the line only
-        where = "a cell holds"
-    cell = cells[i] if i is not None else m[1]
-    raise UserError(
-        f"{path}: line {line}: {where} a spreadsheet formula ({shown(cell.strip())}), not a "
-        "value; in the spreadsheet, copy the data and paste it as values only, then save "
-        "as 'CSV UTF-8' again"
-    )
+        raise UserError("error.csv.formula_name", path=path, line=line, cell=cell)
+    if i is not None and i < len(names):
+        raise UserError("error.csv.formula", path=path, line=line, name=names[i], cell=cell)
+    # the match spans a quoted line break: name the line only
+    raise UserError("error.csv.formula_cell", path=path, line=line, cell=cell)
 
 
 def read_table(path: Path) -> Table:
     """Read one split; raise UserError naming the file and line for anything malformed."""
     if path.is_dir():
-        raise UserError(f"{path}: a folder, not a CSV file")
+        raise UserError("error.csv.folder", path=path)
     if path.exists() and not path.is_file():
-        raise UserError(f"{path}: not a regular file (a device or a pipe); use a saved CSV file")
+        raise UserError("error.csv.not_regular", path=path)
     if not path.is_file():
-        raise UserError(f"{path}: file not found")
+        raise UserError("error.csv.not_found", path=path)
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise UserError(
-            f"{path}: {size / 1024**3:.1f} GiB is over the 2 GiB limit; sample it first"
-        )
+        raise UserError("error.csv.too_big", path=path, size=f"{size / 1024**3:.1f}")
     raw = path.read_bytes()
     if not raw.strip():
-        raise UserError(f"{path}: the file is empty; it needs a header line and data rows")
+        raise UserError("error.csv.empty", path=path)
     text, encoding = decode(path, raw)
     del raw  # the text holds it now: one copy of the file in memory, not two
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -265,23 +243,26 @@ def read_table(path: Path) -> Table:
         )
     except pd.errors.ParserError as e:
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(e))
-        detail = (
-            f"line {m.group(2)}: {m.group(3)} cells where the header has {m.group(1)}"
-            if m
-            else str(e)
-        )
-        raise UserError(f"{path}: {detail}; every row needs one cell per column") from None
+        if m:
+            raise UserError(
+                "error.csv.ragged", path=path, line=m[2], cells=m[3], header=m[1]
+            ) from None
+        raise UserError("error.csv.parser", path=path, problem=str(e)) from None
     except pd.errors.EmptyDataError:
-        raise UserError(
-            f"{path}: the file is empty; it needs a header line and data rows"
-        ) from None
+        raise UserError("error.csv.empty", path=path) from None
     frame.columns = names
     if frame.empty:
-        raise UserError(f"{path}: only a header line; add data rows below it")
+        raise UserError("error.csv.header_only", path=path)
     table = Table(path=path, frame=frame, encoding=encoding, delimiter=delim)
     table.notices.append(
-        f"{path.name}: read {len(frame)} rows x {len(names)} columns "
-        f"({encoding}, {DELIMITER_NAMES[delim]}-separated)"
+        Message(
+            "cli.notice.read",
+            file=path.name,
+            rows=len(frame),
+            columns=len(names),
+            encoding=encoding,
+            delimiter=Message(DELIMITER_NAMES[delim]),
+        )
     )
     return table
 

@@ -6,6 +6,7 @@ import itertools
 
 from forestlab.config import BuildConfig, Config
 from forestlab.core.family import FAMILY_KEYS
+from forestlab.core.messages import Message
 from forestlab.errors import UserError
 
 
@@ -22,10 +23,7 @@ def check_size(cfg: Config, n_train_rows: int, n_features: int) -> None:
     problems = []
     for k in grid.top_k_features:
         if k is not None and k > n_features:
-            problems.append(
-                f"Config value 'grid.top_k_features': {k} is more than the {n_features} usable "
-                "features of the data; use a smaller number or null"
-            )
+            problems.append(Message("error.grid.top_k", k=k, n=n_features))
     if problems:
         raise UserError(*problems)
     n_families = cfg.family_count()
@@ -42,24 +40,26 @@ def check_size(cfg: Config, n_train_rows: int, n_features: int) -> None:
     sizes = sorted(
         ((len(getattr(grid, k)), k) for k in ("n_estimators", *FAMILY_KEYS)), reverse=True
     )
-    longest = ", ".join(f"{k} ({n} values)" for n, k in sizes if n > 1)
+    longest = ", ".join(f"{k} ({n})" for n, k in sizes if n > 1)
     # the default limit is about 5 minutes of fitting with 2 worker processes
     minutes = tree_rows / BuildConfig.model_fields["max_tree_rows"].default * 5 * 2 / limits.jobs
     if minutes < 1:
-        took = "under a minute"
+        took = Message("error.grid.under_a_minute")
     elif minutes < 120:
-        took = f"{minutes:,.0f} minutes"
+        took = Message("error.grid.minutes", n=f"{minutes:,.0f}")
     else:
-        took = f"{minutes / 60:,.0f} hours"
-    what = (
-        f"{n_families:,} forest families (limit build.max_families = {limits.max_families:,})"
-        if too_many
-        else f"{tree_rows:,} tree-row fits, roughly {took} with build.jobs = {limits.jobs} "
-        f"(limit build.max_tree_rows = {limits.max_tree_rows:,})"
-    )
+        took = Message("error.grid.hours", n=f"{minutes / 60:,.0f}")
+    if too_many:
+        what = Message("error.grid.families", n=f"{n_families:,}", limit=f"{limits.max_families:,}")
+    else:
+        what = Message(
+            "error.grid.tree_rows",
+            n=f"{tree_rows:,}",
+            took=took,
+            jobs=limits.jobs,
+            limit=f"{limits.max_tree_rows:,}",
+        )
     raise UserError(
-        f"The grid is too large to build: {cfg.point_count():,} grid points in {what}.",
-        f"Reduce the longest lists: {longest}; or lower the largest n_estimators "
-        f"({max(grid.n_estimators)}) or the sample_fraction values; or raise the limit if this "
-        "machine can afford it.",
+        Message("error.grid.too_large", points=f"{cfg.point_count():,}", what=what),
+        Message("error.grid.reduce", longest=longest, trees=max(grid.n_estimators)),
     )

@@ -27,6 +27,7 @@ from forestlab.config import Config, load_config
 from forestlab.core.dims import DIMENSIONS
 from forestlab.core.dims import published as published_dims
 from forestlab.core.family import Dataset, published_family
+from forestlab.core.messages import Message
 from forestlab.core.ranking import reference_ranking
 from forestlab.errors import UserError
 from forestlab.prepare import Prepared, array_digest, prepare
@@ -72,15 +73,18 @@ class Summary:
     retrained_damaged: int
     train_seconds: float
     total_seconds: float
-    notices: list[str] = field(default_factory=list)
+    notices: list[Message] = field(default_factory=list)
     published: bool = True
 
-    def line(self) -> str:
-        output = "" if self.published else "; output already up to date"
-        return (
-            f"trained {self.trained} of {self.n_families} families, {self.cached} cached "
-            f"({self.n_points} grid points) in {self.total_seconds:.1f} s "
-            f"(fitting {self.train_seconds:.1f} s){output}"
+    def line(self) -> Message:
+        return Message(
+            "cli.summary" if self.published else "cli.summary_up_to_date",
+            trained=self.trained,
+            families=self.n_families,
+            cached=self.cached,
+            points=self.n_points,
+            seconds=f"{self.total_seconds:.1f}",
+            fitting=f"{self.train_seconds:.1f}",
         )
 
 
@@ -143,10 +147,10 @@ def train(
             if record is not None:
                 records[key] = record
             elif problem:
-                notices.append(f"{problem}; training that family again")
+                notices.append(Message("cli.notice.retrain", problem=problem))
     todo = [(k, f) for k, f in zip(p.keys, p.families, strict=True) if k not in records]
     todo.sort(key=lambda kf: expected_cost(kf[1]), reverse=True)
-    bar = Progress(len(todo), "training families", stream)
+    bar = Progress(len(todo), Message("cli.progress.training"), stream)
     fit_start = time.perf_counter()
     try:
         for key, record in runner.run(
@@ -246,7 +250,7 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
             "file_sha256": p.file_hashes,
             "data_sha256": p.data_hash,
             "versions": {"forestlab": __version__, **{lib: version(lib) for lib in LIBRARIES}},
-            "notices": prepared.notices,
+            "notices": [n.render("en") for n in prepared.notices],
             "charts": chart_files,
             "widget": livedata.widget_info(cfg),
         },
@@ -260,7 +264,7 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
         "build.json",
         {
             "source_date_epoch": int(os.environ.get("SOURCE_DATE_EPOCH", time.time())),
-            "summary": summary.line(),
+            "summary": summary.line().render("en"),
         },
     )
     (stage / STAMP).write_text(p.stamp)
@@ -282,7 +286,7 @@ def output_stamp(p: Plan) -> str:
                 "families": p.keys,
                 "config": p.cfg.model_dump(),
                 "spec": p.prepared.spec,
-                "notices": p.prepared.notices,
+                "notices": [n.to_json() for n in p.prepared.notices],
                 "sources": p.prepared.split_files,
                 "files": p.file_hashes,
                 "code": code,
@@ -327,10 +331,7 @@ def exclusive(work: Path):
     try:
         lock.acquire()
     except Timeout:
-        raise UserError(
-            f"another forestlab build is running on {work} (lock {work / 'build.lock'}); "
-            "wait for it to finish, or stop it, then build again"
-        ) from None
+        raise UserError("error.cli.locked", work=work, lock=work / "build.lock") from None
     try:
         remove_leftovers(work)
         yield
@@ -400,8 +401,8 @@ def build_site(config_file: Path, site_dir: Path, out: Path | None = None) -> No
     except (MkDocsException, OSError) as e:
         shutil.rmtree(stage, ignore_errors=True)
         raise UserError(
-            f"{config_file}: the site did not build; {site_dir} is unchanged",
-            *(problems.lines or [str(e)]),
+            Message("error.cli.site", config=config_file, site=site_dir),
+            *(problems.lines or [str(e)]),  # MkDocs' own text
         ) from None
     finally:
         logger.removeHandler(problems)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from forestlab.config import Config
 from forestlab.core.family import Dataset
+from forestlab.core.messages import Message
 from forestlab.core.ranking import reference_ranking
 from forestlab.csvload import NUMERIC_MAJORITY, Table, is_missing, parse_numbers, read_table
 from forestlab.errors import UserError, shown
@@ -34,15 +35,17 @@ MIN_ROWS_FOR_ID = 20
 class Prepared:
     data: Dataset
     spec: dict  # target and per-feature encoding, JSON-able
-    notices: list[str] = field(default_factory=list)
+    notices: list[Message] = field(default_factory=list)
     split_files: dict = field(default_factory=dict)  # split -> file name, or "from train.csv"
     row_counts: dict = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)  # the CSV files read
 
 
-def _suggest(name: str, options: list[str]) -> str:
+def _suggest(name: str, options: list[str]) -> Message:
     close = difflib.get_close_matches(name, options, n=1)
-    return f"did you mean '{close[0]}'?" if close else f"the columns are: {', '.join(options)}"
+    if close:
+        return Message("error.data.did_you_mean", name=close[0])
+    return Message("error.data.the_columns", names=", ".join(options))
 
 
 def stratified_split(y: np.ndarray, share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -73,7 +76,7 @@ def _default_positive(classes: list[str]) -> str:
     return classes[-1]
 
 
-def _read_splits(folder: Path, notices: list[str]):
+def _read_splits(folder: Path, notices: list[Message]):
     tables: dict[str, Table] = {}
     sources: dict[str, str] = {}
     for split in SPLITS:
@@ -85,10 +88,12 @@ def _read_splits(folder: Path, notices: list[str]):
     return tables, sources
 
 
-def _some(names: list[str], shown: int = 10) -> str:
+def _some(names: list[str], shown: int = 10) -> str | Message:
     """Quoted names, the first few only: a message must stay readable."""
     text = ", ".join(repr(n) for n in names[:shown])
-    return text + (f" and {len(names) - shown:,} more" if len(names) > shown else "")
+    if len(names) > shown:
+        return Message("error.data.and_more", names=text, n=f"{len(names) - shown:,}")
+    return text
 
 
 def _check_columns(tables: dict[str, Table]):
@@ -100,13 +105,10 @@ def _check_columns(tables: dict[str, Table]):
             only_other = [c for c in other if c not in cols]
             parts = []
             if only_train:
-                parts.append(f"missing {_some(only_train)}")
+                parts.append(Message("error.data.missing_columns", names=_some(only_train)))
             if only_other:
-                parts.append(f"extra {_some(only_other)}")
-            raise UserError(
-                f"{t.path}: line 1: columns differ from train.csv ({'; '.join(parts)}); "
-                "every split needs the same columns"
-            )
+                parts.append(Message("error.data.extra_columns", names=_some(only_other)))
+            raise UserError("error.data.columns_differ", path=t.path, parts=parts)
 
 
 def _target(tables: dict[str, Table], cfg: Config) -> tuple[dict, dict[str, np.ndarray]]:
@@ -115,29 +117,30 @@ def _target(tables: dict[str, Table], cfg: Config) -> tuple[dict, dict[str, np.n
     columns = list(train.frame.columns)
     if name not in columns:
         raise UserError(
-            f"{train.path}: line 1: no column '{name}' (Config value 'data.target'); "
-            + _suggest(name, columns)
+            "error.data.no_target", path=train.path, name=name, hint=_suggest(name, columns)
         )
     for t in tables.values():
         missing = is_missing(t.frame[name])
         if missing.any():
             i = int(np.flatnonzero(missing)[0])
             raise UserError(
-                f"{t.path}: line {t.line_of(i)}: the target '{name}' is empty in "
-                f"{int(missing.sum())} row(s); fill them in or remove those rows"
+                "error.data.target_empty",
+                path=t.path,
+                line=t.line_of(i),
+                name=name,
+                n=int(missing.sum()),
             )
     raw = {s: t.frame[name].str.strip().to_numpy(dtype=object) for s, t in tables.items()}
     classes = _class_order(list(pd.unique(raw["train"])))
     if len(classes) < 2:
-        raise UserError(
-            f"{train.path}: the target '{name}' has only one value ({shown(classes[0])}); "
-            "a classifier needs at least two classes"
-        )
+        raise UserError("error.data.one_class", path=train.path, name=name, value=shown(classes[0]))
     if len(classes) > cfg.data.max_classes:
         raise UserError(
-            f"{train.path}: the target '{name}' has {len(classes)} distinct values, more than "
-            f"Config value 'data.max_classes' ({cfg.data.max_classes}); ForestLab trains "
-            "classifiers: pick a column with few classes, or raise data.max_classes"
+            "error.data.too_many_classes",
+            path=train.path,
+            name=name,
+            n=len(classes),
+            limit=cfg.data.max_classes,
         )
     index = {c: i for i, c in enumerate(classes)}
     y = {}
@@ -147,9 +150,7 @@ def _target(tables: dict[str, Table], cfg: Config) -> tuple[dict, dict[str, np.n
             t = tables[split]
             i = int(np.flatnonzero(values == unknown[0])[0])
             raise UserError(
-                f"{t.path}: line {t.line_of(i)}: target value {shown(unknown[0])} does not "
-                "occur in "
-                "train.csv; every class must have training rows"
+                "error.data.unseen_class", path=t.path, line=t.line_of(i), value=shown(unknown[0])
             )
         y[split] = np.array([index[v] for v in values], dtype=np.intp)
     positive = cfg.data.positive_class
@@ -157,8 +158,11 @@ def _target(tables: dict[str, Table], cfg: Config) -> tuple[dict, dict[str, np.n
         positive = _default_positive(classes)
     elif positive not in index:
         raise UserError(
-            f"Config value 'data.positive_class': {shown(positive)} is not a class of '{name}'; "
-            f"the classes are {', '.join(repr(c) for c in classes)}"
+            "error.data.not_a_class",
+            key="data.positive_class",
+            value=shown(positive),
+            name=name,
+            classes=", ".join(repr(c) for c in classes),
         )
     return {"name": name, "classes": classes, "positive": positive}, y
 
@@ -169,8 +173,11 @@ def _feature_names(columns: list[str], cfg: Config, path: Path) -> list[str]:
         for name in getattr(cfg.data, key):
             if name not in columns:
                 raise UserError(
-                    f"Config value 'data.{key}': no column '{name}' in {path.name}; "
-                    + _suggest(name, columns)
+                    "error.data.no_column",
+                    key=f"data.{key}",
+                    name=shown(name),
+                    file=path.name,
+                    hint=_suggest(name, columns),
                 )
     chosen = cfg.data.include or [c for c in columns if c != target]
     return [c for c in chosen if c != target and c not in cfg.data.exclude]
@@ -182,60 +189,69 @@ def _check_display_names(cfg: Config, columns: list[str], classes: list[str], pa
     for name in cfg.data.column_names:
         if name not in columns:
             raise UserError(
-                f"Config value 'data.column_names': no column {shown(name)} in {path.name}; "
-                + _suggest(name, columns)
+                "error.data.no_column",
+                key="data.column_names",
+                name=shown(name),
+                file=path.name,
+                hint=_suggest(name, columns),
             )
     for label in cfg.data.class_labels:
         if label not in classes:
             raise UserError(
-                f"Config value 'data.class_labels': {shown(label)} is not a class of "
-                f"'{cfg.data.target}'; the classes are {', '.join(repr(c) for c in classes)}"
+                "error.data.not_a_class",
+                key="data.class_labels",
+                value=shown(label),
+                name=cfg.data.target,
+                classes=", ".join(repr(c) for c in classes),
             )
 
 
-def _encode_feature(name: str, tables: dict[str, Table], notices: list[str]) -> dict | None:
+def _encode_feature(name: str, tables: dict[str, Table], notices: list[Message]) -> dict | None:
     """Fit one feature's encoding on train; None (with a notice) when it carries no signal."""
     train = tables["train"]
     col = train.frame[name]
     missing = is_missing(col)
     present = col[~missing].str.strip()
     if present.empty:
-        raise UserError(
-            f"{train.path}: column '{name}' has no values (every cell is empty); "
-            "remove it or add it to Config value 'data.exclude'"
-        )
+        raise UserError("error.data.empty_column", path=train.path, name=name)
     numbers = parse_numbers(present)
     is_num = ~np.isnan(numbers)
     share = is_num.mean()
     distinct = pd.unique(present)
     if len(distinct) == 1:
-        notices.append(f"column '{name}' left out: the same value in every row of train.csv")
+        notices.append(Message("cli.notice.constant", name=name))
         return None
     if share == 1.0:
         bad = ~np.isfinite(numbers)
         if bad.any():
             i = int(np.flatnonzero(~missing)[np.flatnonzero(bad)[0]])
             raise UserError(
-                f"{train.path}: line {train.line_of(i)}: column '{name}' has a number too large "
-                f"to use ({shown(col.iloc[i].strip())}); correct it"
+                "error.data.too_large",
+                path=train.path,
+                line=train.line_of(i),
+                name=name,
+                value=shown(col.iloc[i].strip()),
             )
         # Row numbers: every row a different whole number, together a run with no gaps.
         # (Distinct integers alone are not enough: an income column can be all distinct.)
         integral = bool(np.all(numbers == np.round(numbers)))
         is_run = numbers.max() - numbers.min() == len(col) - 1
         if integral and is_run and len(distinct) == len(col) >= MIN_ROWS_FOR_ID:
-            notices.append(f"column '{name}' left out: consecutive row numbers (an ID)")
+            notices.append(Message("cli.notice.row_numbers", name=name))
             return None
         return {"name": name, "kind": "numeric", "fill": float(np.median(numbers))}
     if share >= NUMERIC_MAJORITY:
         i = int(np.flatnonzero(~missing)[np.flatnonzero(~is_num)[0]])
         raise UserError(
-            f"{train.path}: line {train.line_of(i)}: column '{name}' holds numbers, but "
-            f"{shown(col.iloc[i].strip())} is not one ({int((~is_num).sum())} such cell(s)); "
-            "correct them or leave them empty"
+            "error.data.not_numbers",
+            path=train.path,
+            line=train.line_of(i),
+            name=name,
+            value=shown(col.iloc[i].strip()),
+            n=int((~is_num).sum()),
         )
     if len(distinct) == len(col) >= MIN_ROWS_FOR_ID:
-        notices.append(f"column '{name}' left out: a different value in every row (an ID)")
+        notices.append(Message("cli.notice.all_distinct", name=name))
         return None
     categories = sorted(distinct)
     counts = present.value_counts()
@@ -252,9 +268,11 @@ def encode_column(feature: dict, values: pd.Series, table: Table) -> np.ndarray:
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise UserError(
-                f"{table.path}: line {table.line_of(i)}: column '{feature['name']}' holds numbers "
-                f"in train.csv, but {shown(values.iloc[i].strip())} is not a usable number; "
-                "correct it"
+                "error.data.not_usable",
+                path=table.path,
+                line=table.line_of(i),
+                name=feature["name"],
+                value=shown(values.iloc[i].strip()),
             )
         return np.where(missing, feature["fill"], numbers)
     index = {c: i for i, c in enumerate(feature["categories"])}
@@ -280,14 +298,15 @@ def ranks_features(cfg: Config) -> bool:
 def prepare(folder: Path, cfg: Config, ranker=reference_ranking) -> Prepared:
     """Read and encode the splits. `ranker(X, y, seed)` orders the features by importance
     (the build passes a cached one)."""
-    notices: list[str] = []
+    notices: list[Message] = []
     tables, sources = _read_splits(folder, notices)
     n_columns = len(tables["train"].frame.columns)
     if n_columns > cfg.data.max_columns and not cfg.data.include:
         raise UserError(
-            f"{tables['train'].path}: line 1: {n_columns:,} columns, more than Config value "
-            f"'data.max_columns' ({cfg.data.max_columns:,}); list the columns to use in "
-            "data.include, or raise data.max_columns"
+            "error.data.too_many_columns",
+            path=tables["train"].path,
+            n=f"{n_columns:,}",
+            limit=f"{cfg.data.max_columns:,}",
         )
     _check_columns(tables)
     target, y = _target(tables, cfg)
@@ -296,10 +315,7 @@ def prepare(folder: Path, cfg: Config, ranker=reference_ranking) -> Prepared:
     names = _feature_names(columns, cfg, tables["train"].path)
     features = [f for f in (_encode_feature(n, tables, notices) for n in names) if f]
     if not features:
-        raise UserError(
-            f"{tables['train'].path}: no usable feature columns are left besides the target; "
-            "check data.include and data.exclude"
-        )
+        raise UserError("error.data.no_features", path=tables["train"].path)
     X = {
         split: np.column_stack([encode_column(f, t.frame[f["name"]], t) for f in features])
         for split, t in tables.items()
@@ -312,8 +328,12 @@ def prepare(folder: Path, cfg: Config, ranker=reference_ranking) -> Prepared:
                     unseen &= ~is_missing(tables[split].frame[f["name"]])
                     if unseen.any():
                         notices.append(
-                            f"{split}.csv: {int(unseen.sum())} value(s) of '{f['name']}' do not "
-                            "occur in train.csv; coded as unknown (-1)"
+                            Message(
+                                "cli.notice.unseen_values",
+                                file=f"{split}.csv",
+                                n=int(unseen.sum()),
+                                name=f["name"],
+                            )
                         )
     X_train, y_train = X["train"], y["train"]
     whole = len(y_train)
@@ -327,16 +347,13 @@ def prepare(folder: Path, cfg: Config, ranker=reference_ranking) -> Prepared:
         X_train, y_train = X_train[kept], y_train[kept]
         sources[split] = "from train.csv"
         notices.append(
-            f"{split}.csv not found: held out {len(held)} rows of train.csv as the {split} "
-            "split (stratified, with the seed)"
+            Message("cli.notice.held_out", file=f"{split}.csv", n=len(held), split=split)
         )
     counts = np.bincount(y_train, minlength=len(target["classes"]))
     if counts.min() < 2:
         k = target["classes"][int(np.argmin(counts))]
         raise UserError(
-            f"{tables['train'].path}: class {shown(k)} of '{target['name']}' has fewer than 2 "
-            "training "
-            "rows; a forest cannot learn it. Add rows or merge the class"
+            "error.data.rare_class", path=tables["train"].path, value=shown(k), name=target["name"]
         )
     positive = target["classes"].index(target["positive"])
     data = Dataset(

@@ -10,7 +10,9 @@ from tqdm import tqdm
 class Progress:
     """Counts finished units; draws a bar on a TTY, else prints a line every ~10%."""
 
-    def __init__(self, total: int, label: str, stream=None):
+    def __init__(self, total: int, label, stream=None):
+        """`label`: text or a Message, shown in the run's language."""
+        label = str(label)
         self.total, self.label, self.done = total, label, 0
         self.stream = stream or sys.stderr
         self.bar = (

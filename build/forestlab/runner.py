@@ -48,14 +48,11 @@ def _client(scheduler: str):
     try:
         from distributed import Client
     except ImportError:
-        raise UserError(
-            "--scheduler needs Dask: install forestlab with the 'dask' extra "
-            "(pip install 'forestlab[dask]')"
-        ) from None
+        raise UserError("error.cli.no_dask") from None
     try:
         return Client(scheduler, timeout="10s")
     except OSError as e:
-        raise UserError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({e})") from None
+        raise UserError("error.cli.scheduler", address=scheduler, problem=str(e)) from None
 
 
 def _on_cluster(data, todo, tree_counts, seed, scheduler) -> Iterator[tuple[str, dict]]:

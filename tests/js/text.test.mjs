@@ -42,3 +42,13 @@ test("numbers", () => {
   assert.equal(fmtDiff(0.7, 0.75), "-0.050");
   assert.equal(fmtDiff(null, 0.75), "–");
 });
+
+test("a message of the Python side renders in the page's language, nested fields included", () => {
+  // {key, params} as forestlab.core.messages sends it: the live panel's refusals
+  const refusal = { key: "error.live.whole", params: { what: { key: "dim.n_estimators", params: {} }, lo: "1", hi: "200", value: "0" } };
+  assert.equal(makeText(flat("en"))(refusal.key, refusal.params), "Number of trees must be a whole number from 1 to 200 (got 0)");
+  assert.equal(makeText(flat("zh"))(refusal.key, refusal.params), "树的数量必须是 1 到 200 之间的整数（收到 0）");
+  const list = { items: [{ key: "error.live.no_data", params: {} }, { key: "error.live.no_model", params: {} }] };
+  assert.equal(makeText(flat("zh"))("error.config.items", list), "尚未加载数据；请先训练一个实时模型");
+  assert.equal(makeText(flat("en"))("error.live.not_number", { name: "<b>", value: "'{x}'" }), "<b>: '{x}' is not a number");
+});

@@ -9,11 +9,22 @@ export function fill(template, fields = {}) {
   );
 }
 
-/** t(key, fields): the catalogue's text for `key`; a missing key shows as itself. */
+/** Whether a field is itself a message, {key, params}, as forestlab.core.messages sends. */
+const isMessage = (value) => value !== null && typeof value === "object" && typeof value.key === "string";
+
+/** t(key, fields): the catalogue's text for `key`; a missing key shows as itself. A field may
+ * be a message ({key, params}, rendered in the same language) or a list of them (joined by
+ * the catalogue's separator), as the Python side's messages nest. */
 export function makeText(catalogue) {
+  const shown = (value) => {
+    if (isMessage(value)) return t(value.key, value.params);
+    if (Array.isArray(value)) return value.map(shown).join(t("message.separator"));
+    return value;
+  };
   const t = (key, fields) => {
     const text = Object.hasOwn(catalogue, key) ? catalogue[key] : key;
-    return fields ? fill(text, fields) : text;
+    if (!fields) return text;
+    return fill(text, Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, shown(value)])));
   };
   return t;
 }

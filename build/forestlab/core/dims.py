@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from forestlab.core.messages import Message, MessageError
+
 
 def _short_repr(limit: int) -> reprlib.Repr:
     r = reprlib.Repr()  # attributes, not keywords: Python 3.11
@@ -26,21 +28,23 @@ def _short_repr(limit: int) -> reprlib.Repr:
 _SHORT = _short_repr(60)
 
 
-def shown(value, limit: int = 60) -> str:
+def shown(value, limit: int = 60) -> str | Message:
     """repr() of a value from the user's files, cut short when long (a 100,000-character cell
-    or a deeply nested YAML value must not become the message, nor fail to print)."""
+    or a deeply nested YAML value must not become the message, nor fail to print); a message
+    field (words around it are in the message's language)."""
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 1000:
         # repr() of an integer over 4,300 digits raises ValueError
-        return f"a whole number of about {int(value.bit_length() * 0.30103):,} digits"
+        return Message("value.huge_number", n=f"{int(value.bit_length() * 0.30103):,}")
     # reprlib stops at a few levels and items: a value nested thousands deep cannot recurse
     text = _SHORT.repr(value) if isinstance(value, list | tuple | dict | set) else repr(value)
     if len(text) <= limit:
         return text
-    return f"{text[:limit]}… ({len(text):,} characters)"
+    return Message("value.cut_short", start=text[:limit], n=f"{len(text):,}")
 
 
-# -- value checkers: each returns the value as the forest takes it, or raises ValueError with
-# -- a message that says what is allowed (the configuration reports it under the key) --
+# -- value checkers: each returns the value as the forest takes it, or raises MessageError (a
+# -- ValueError) saying what is allowed (the configuration reports it under the key); `what`
+# -- is the catalogue key of what the value should be --
 
 
 def whole(lo: int, hi: int, what: str, none_ok: bool = False) -> Callable[[Any], int | None]:
@@ -48,10 +52,8 @@ def whole(lo: int, hi: int, what: str, none_ok: bool = False) -> Callable[[Any],
         if v is None and none_ok:
             return None
         if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-            also = " or null" if none_ok else ""
-            raise ValueError(
-                f"{shown(v)} is not {what}; use a whole number from {lo} to {hi}{also}"
-            )
+            key = "error.check.whole_or_null" if none_ok else "error.check.whole"
+            raise MessageError(key, value=shown(v), what=Message(what), lo=lo, hi=hi)
         return v
 
     return check
@@ -60,7 +62,7 @@ def whole(lo: int, hi: int, what: str, none_ok: bool = False) -> Callable[[Any],
 def share(what: str) -> Callable[[Any], float]:
     def check(v: Any) -> float:
         if isinstance(v, bool) or not isinstance(v, int | float) or not 0.0 < v <= 1.0:
-            raise ValueError(f"{shown(v)} is not {what}; use a number in (0, 1]")
+            raise MessageError("error.check.share", value=shown(v), what=Message(what))
         return float(v)
 
     return check
@@ -70,7 +72,7 @@ def choice(*allowed) -> Callable[[Any], Any]:
     def check(v: Any):
         if not isinstance(v, str | type(None)) or v not in allowed:
             choices = ", ".join("null" if a is None else repr(a) for a in allowed)
-            raise ValueError(f"{shown(v)} is not one of {choices}")
+            raise MessageError("error.check.choice", value=shown(v), choices=choices)
         return v
 
     return check
@@ -83,10 +85,7 @@ def features_per_split(v: Any) -> str | int | float:
         pass
     elif (isinstance(v, int) and v >= 1) or (isinstance(v, float) and 0.0 < v <= 1.0):
         return v
-    raise ValueError(
-        f"{shown(v)} is not a features-per-split setting; use 'sqrt', 'log2', a share of the "
-        "features between 0 and 1 (e.g. 0.5), or a whole number of features"
-    )
+    raise MessageError("error.check.max_features", value=shown(v))
 
 
 @dataclass(frozen=True)
@@ -110,7 +109,7 @@ class Dimension:
 DIMENSIONS: tuple[Dimension, ...] = (
     Dimension(
         "n_estimators",
-        whole(1, 1000, "a tree count"),
+        whole(1, 1000, "error.what.tree_count"),
         (1, 5, 10, 25, 50, 100, 150, 200),
         "Numbers of trees. One forest per family is grown to the largest; the smaller counts "
         "are its first trees.",
@@ -118,7 +117,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
     ),
     Dimension(
         "max_depth",
-        whole(1, 100, "a depth", none_ok=True),
+        whole(1, 100, "error.what.depth", none_ok=True),
         (1, 2, 3, 5, 8, None),
         "Maximum tree depths; null means unlimited.",
         none="unlimited",
@@ -134,14 +133,14 @@ DIMENSIONS: tuple[Dimension, ...] = (
     ),
     Dimension(
         "min_samples_leaf",
-        whole(1, 10_000, "a leaf size"),
+        whole(1, 10_000, "error.what.leaf_size"),
         (1, 5, 20),
         "Minimum rows in a leaf.",
         sklearn="min_samples_leaf",
     ),
     Dimension(
         "sample_fraction",
-        share("a share of the training rows"),
+        share("error.what.row_share"),
         (0.1, 0.25, 0.5, 1.0),
         "Share of the training split each forest is trained on (stratified sample with the "
         "seed): the learning-curve dimension.",
@@ -163,7 +162,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
     ),
     Dimension(
         "top_k_features",
-        whole(1, 10_000, "a feature count", none_ok=True),
+        whole(1, 10_000, "error.what.feature_count", none_ok=True),
         (None,),
         "Train on only the k most important features (ranked by a reference forest on the "
         "training split); null = all features.",

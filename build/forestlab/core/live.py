@@ -10,7 +10,8 @@ Commands (see docs: results format, "Live data"):
 - `{"command": "train", "request": {...}}`: fit one forest; `report(i, n)` after tree i of n.
 - `{"command": "predict", "row": {"column": "text", ...}}`: class probabilities of the last
   live model for one row entered in the form.
-Replies are `{"ok": true, ...}` or `{"ok": false, "error": "<message for the panel>"}`.
+Replies are `{"ok": true, ...}` or `{"ok": false, "error": "<text>", "message": {"key": …,
+"params": {…}}}`: the panel shows the message in the page's language from its catalogue.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import numpy as np
 
 from forestlab.core.dims import BY_NAME, FAMILY_DIMS, FAMILY_KEYS
 from forestlab.core.family import Dataset, fit_family_model, published_family
+from forestlab.core.messages import Message, MessageError
 
 #: Version of live.json; the worker and this module check it.
 LIVE_SCHEMA = "forestlab.live/1"
@@ -29,8 +31,8 @@ LIVE_SCHEMA = "forestlab.live/1"
 MAX_DEPTH = 50
 
 
-class LiveError(ValueError):
-    """A request the widget refuses; the message is shown in the panel as it is."""
+class LiveError(MessageError):
+    """A request the widget refuses; its message is shown in the panel's language."""
 
 
 _state: dict = {}
@@ -40,7 +42,9 @@ def load(text: str) -> dict:
     """Parse live.json into the Dataset and metadata the other commands use."""
     payload = json.loads(text)
     if payload.get("schema") != LIVE_SCHEMA:
-        raise LiveError(f"live data has format {payload.get('schema')!r}, expected {LIVE_SCHEMA}")
+        raise LiveError(
+            "error.live.format", found=repr(payload.get("schema")), expected=LIVE_SCHEMA
+        )
 
     def arrays(split: str):
         part = payload[split]
@@ -64,9 +68,10 @@ def load(text: str) -> dict:
 
 
 def _whole(request: dict, key: str, lo: int, hi: int, what: str, default=None) -> int:
+    """`request[key]` when a whole number from lo to hi; `what` is the field's catalogue key."""
     v = request.get(key, default)
     if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-        raise LiveError(f"{what} must be a whole number from {lo} to {hi} (got {v!r})")
+        raise LiveError("error.live.whole", what=Message(what), lo=lo, hi=hi, value=repr(v))
     return v
 
 
@@ -79,12 +84,12 @@ def check_request(request: dict, payload: dict) -> tuple[dict, int, int, int]:
     known = {"rows", "seed", "n_estimators", *FAMILY_KEYS} - {"sample_fraction"}
     unknown = sorted(set(request) - known)
     if unknown:
-        raise LiveError(f"unknown setting(s): {', '.join(unknown)}")
-    rows = _whole(request, "rows", 2, min(caps["max_rows"], n_train), "Training rows")
-    trees = _whole(request, "n_estimators", 1, caps["max_trees"], "Number of trees")
+        raise LiveError("error.live.unknown_settings", names=", ".join(unknown))
+    rows = _whole(request, "rows", 2, min(caps["max_rows"], n_train), "word.train_rows")
+    trees = _whole(request, "n_estimators", 1, caps["max_trees"], "dim.n_estimators")
     depth = request.get("max_depth")
     if depth is not None:
-        depth = _whole(request, "max_depth", 1, MAX_DEPTH, "Maximum depth")
+        depth = _whole(request, "max_depth", 1, MAX_DEPTH, "dim.max_depth")
     n_features = len(payload["features"])
     mf = request.get("max_features", "sqrt")
     if not (
@@ -92,24 +97,23 @@ def check_request(request: dict, payload: dict) -> tuple[dict, int, int, int]:
         or (isinstance(mf, float) and 0.0 < mf <= 1.0)
         or (isinstance(mf, int) and not isinstance(mf, bool) and 1 <= mf <= n_features)
     ):
-        raise LiveError(
-            f"Features per split must be 'sqrt', 'log2', a share in (0, 1] or a whole number "
-            f"from 1 to {n_features} (got {mf!r})"
-        )
-    leaf = _whole(request, "min_samples_leaf", 1, rows, "Minimum leaf size", default=1)
+        raise LiveError("error.live.max_features", hi=n_features, value=repr(mf))
+    leaf = _whole(request, "min_samples_leaf", 1, rows, "dim.min_samples_leaf", default=1)
     top_k = request.get("top_k_features")
     if top_k is not None:
-        top_k = _whole(request, "top_k_features", 1, n_features, "Top-k features")
+        top_k = _whole(request, "top_k_features", 1, n_features, "dim.top_k_features")
         if not payload["feature_rank"]:
-            raise LiveError("Top-k features: this build ranked no features (its grid has none)")
+            raise LiveError("error.live.no_ranking")
     criterion = request.get("criterion", "gini")
     weight = request.get("class_weight")
     try:  # the grid's own checks (forestlab.core.dims)
         BY_NAME["criterion"].check(criterion)
         BY_NAME["class_weight"].check(weight)
     except ValueError:
-        raise LiveError(f"unknown criterion {criterion!r} or class weight {weight!r}") from None
-    seed = _whole(request, "seed", 0, 2**32 - 1, "Seed", default=payload["seed"])
+        raise LiveError(
+            "error.live.criterion", criterion=repr(criterion), weight=repr(weight)
+        ) from None
+    seed = _whole(request, "seed", 0, 2**32 - 1, "page.seed", default=payload["seed"])
     params = {
         "max_depth": depth,
         "max_features": mf,
@@ -124,14 +128,14 @@ def check_request(request: dict, payload: dict) -> tuple[dict, int, int, int]:
         if d.name not in params:
             try:
                 params[d.name] = d.check(request.get(d.name, d.default[0]))
-            except ValueError as e:
-                raise LiveError(f"{d.name}: {e}") from None
+            except MessageError as e:
+                raise LiveError("error.live.setting", name=d.name, problem=e.message) from None
     return params, trees, rows, seed
 
 
 def train(request: dict, report=None) -> dict:
     if "data" not in _state:
-        raise LiveError("no data loaded yet")
+        raise LiveError("error.live.no_data")
     data, payload = _state["data"], _state["payload"]
     params, trees, rows, seed = check_request(request, payload)
     record, forest = fit_family_model(data, params, [trees], seed, on_tree=report)
@@ -153,9 +157,9 @@ def encode_row(features: list[dict], row: dict) -> list[float]:
             try:
                 value = float(text)
             except ValueError:
-                raise LiveError(f"{f['name']}: {text!r} is not a number") from None
+                raise LiveError("error.live.not_number", name=f["name"], value=repr(text)) from None
             if not math.isfinite(value):
-                raise LiveError(f"{f['name']}: {text!r} is not a usable number")
+                raise LiveError("error.live.unusable_number", name=f["name"], value=repr(text))
             out.append(value)
         else:
             value = text or f["fill"]
@@ -166,7 +170,7 @@ def encode_row(features: list[dict], row: dict) -> list[float]:
 
 def predict(row: dict) -> dict:
     if "model" not in _state:
-        raise LiveError("train a live model first")
+        raise LiveError("error.live.no_model")
     forest, cols = _state["model"]
     x = np.asarray([encode_row(_state["payload"]["features"], row)])[:, cols]
     probabilities = np.zeros(len(_state["payload"]["classes"]))
@@ -189,7 +193,7 @@ def entry(message_json: str, report=None) -> str:
         elif command == "predict":
             reply = predict(message["row"])
         else:
-            raise LiveError(f"unknown command {command!r}")
+            raise LiveError("error.live.command", command=repr(command))
     except LiveError as e:
-        return json.dumps({"ok": False, "error": str(e)})
+        return json.dumps({"ok": False, "error": str(e), "message": e.message.to_json()})
     return json.dumps({"ok": True, **reply}, allow_nan=False)  # records come `rounded`

@@ -198,7 +198,8 @@ class LivePanel {
     } else if (message.type === "prediction") {
       this.showPrediction(message.probabilities);
     } else if (message.type === "error") {
-      this.fail(message.stage, message.message);
+      // a refusal of the Python side comes as a catalogue message: shown in the page's language
+      this.fail(message.stage, message.text ? this.t(message.text.key, message.text.params) : message.message);
     }
   }
 

@@ -5,8 +5,10 @@
 //               {type: "train", request} (the request as JSON text) · {type: "predict", row}
 // Messages out: {type: "stage", stage, ...} · {type: "progress", tree, of}
 //               {type: "result", record} · {type: "prediction", probabilities}
-//               {type: "error", stage, message}
-// Every failure ends in an "error" message; the panel shows it.
+//               {type: "error", stage, message, text?}
+// Every failure ends in an "error" message; the panel shows it. A refusal of the Python side
+// carries `text`, its message as {key, params}, which the panel renders in the page's
+// language; the worker's own messages are English.
 //
 // The Python side is forestlab.core.live from the wheel the build ships: the same code the
 // build trains with. It checks every request against the widget's caps (the panel's form
@@ -19,9 +21,10 @@ let pyodide = null;
 let entry = null;
 
 class StageError extends Error {
-  constructor(stage, message) {
+  constructor(stage, message, text) {
     super(message);
     this.stage = stage;
+    this.text = text;
   }
 }
 
@@ -70,14 +73,14 @@ async function boot({ indexURL, dataURL, wheelURL }) {
   pyodide.unpackArchive(wheel, "wheel");
   entry = pyodide.pyimport("forestlab.core.live").entry;
   const reply = JSON.parse(entry(JSON.stringify({ command: "load", data: text })));
-  if (!reply.ok) throw new StageError("data", reply.error);
+  if (!reply.ok) throw new StageError("data", reply.error, reply.message);
   post({ type: "stage", stage: "ready" });
 }
 
 /** One command into Python; `json` is the message as JSON text. */
 function call(command, json, report) {
   const reply = JSON.parse(entry(json, report));
-  if (!reply.ok) throw new StageError(command, reply.error);
+  if (!reply.ok) throw new StageError(command, reply.error, reply.message);
   return reply;
 }
 
@@ -103,6 +106,6 @@ self.onmessage = async ({ data: message }) => {
     else if (message.type === "predict") predict(message.row);
     else throw new StageError(message.type, `unknown message ${JSON.stringify(message.type)}`);
   } catch (error) {
-    post({ type: "error", stage: error.stage ?? message.type, message: String(error.message ?? error) });
+    post({ type: "error", stage: error.stage ?? message.type, message: String(error.message ?? error), text: error.text });
   }
 };

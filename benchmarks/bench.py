@@ -158,7 +158,7 @@ def scaled_output(out: Path, dest: Path, factor: int = 10) -> Path:
     format and sizes, with accuracies and node counts jittered so that the files compress like
     real results rather than like copies; for measuring the viewer on a large grid. Charts,
     data card and live files are the real build's."""
-    from forestlab import formats
+    from forestlab import formats, noise
 
     shutil.copytree(out, dest, ignore=shutil.ignore_patterns("families"))
     real = json.loads((out / "index.json").read_text())
@@ -167,25 +167,33 @@ def scaled_output(out: Path, dest: Path, factor: int = 10) -> Path:
     real_leaves = leaf["values"]
     leaf["values"] = list(range(1, factor * len(real_leaves) + 1))
     (dest / "families").mkdir()
-    records = []
+    records, rows = [], []
+    correct = np.load(out / noise.CORRECT_FILE)  # packed bits, one row per real point
+    n_rows = real["interval"]["rows"]
+    n_trees = len(dims[0]["values"])
     for f in range(real["n_families"] * factor):
-        params = formats.point_values(dims, f * len(dims[0]["values"]))
+        params = formats.point_values(dims, f * n_trees)
         # family f copies the real family with the same values, its leaf size cycling
         # through the real ones
         real_leaf = real_leaves[(params["min_samples_leaf"] - 1) % len(real_leaves)]
         source = formats.family_number(real["dims"], {**params, "min_samples_leaf": real_leaf})
         record = json.loads((out / "families" / f"{source}.json").read_text())
         record["params"]["min_samples_leaf"] = params["min_samples_leaf"]
-        # copies would compress far better than real results: give each its own numbers
+        # copies would compress far better than real results: give each its own numbers,
+        # the validation accuracy from its own (jittered) right-or-wrong rows
         rng = np.random.default_rng(f)
-        for point in record["points"]:
+        for t, point in enumerate(record["points"]):
             point["n_nodes"] = int(point["n_nodes"] * rng.uniform(0.8, 1.2))
-            for split in ("train", "val"):
-                m = point["metrics"][split]
-                m["accuracy"] = round(min(1.0, max(0.0, m["accuracy"] + rng.normal(0, 0.01))), 4)
+            right = np.unpackbits(correct[source * n_trees + t], count=n_rows).astype(bool)
+            right ^= rng.random(n_rows) < 0.01
+            rows.append(right)
+            point["metrics"]["val"]["accuracy"] = round(float(right.mean()), 4)
+            m = point["metrics"]["train"]
+            m["accuracy"] = round(min(1.0, max(0.0, m["accuracy"] + rng.normal(0, 0.01))), 4)
         records.append(record)
         (dest / "families" / f"{f}.json").write_bytes(cache.canonical_json(record))
-    index = formats.build_index(dims, records, real["seed"], real["lab"])
+    boot = noise.Bootstrap.of(np.vstack(rows), real["seed"])
+    index = formats.build_index(dims, records, real["seed"], real["lab"], boot)
     (dest / "index.json").write_bytes(cache.canonical_json(index))
     return dest
 

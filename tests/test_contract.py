@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, small_splits
+from conftest import ROOT, TINY_GRID, small_splits
 from forestlab import formats
 from forestlab.catalogue import LANGS, catalogue
 from forestlab.core import live
@@ -268,13 +268,12 @@ def test_a_new_grid_dimension_needs_only_the_table_and_the_catalogue(tmp_path):
     (pkg / "forestlab" / "catalogue.json").write_text(
         json.dumps(cat, ensure_ascii=False), encoding="utf-8"
     )
-    splits = small_splits(
-        tmp_path / "splits",
-        grid={**ONE_FAMILY, "n_estimators": [3], "max_leaf_nodes": [4, None]},
-    )
+    # the values the lessons name (the site is built below), and the new dimension
+    grid = {**TINY_GRID, "min_samples_leaf": [1], "max_leaf_nodes": [4, None]}
+    splits = small_splits(tmp_path / "splits", grid=grid)
     work = tmp_path / "work"
     assert (
-        "trained 2 of 2 families"
+        "trained 8 of 8 families"
         in forestlab(pkg, "build", "--splits", splits, "--work", work).stdout
     )
     out = work / "out"
@@ -285,10 +284,20 @@ def test_a_new_grid_dimension_needs_only_the_table_and_the_catalogue(tmp_path):
         "none": "unlimited",
         "sklearn": "max_leaf_nodes",
     }
-    capped, free = (json.loads((out / "families" / f"{f}.json").read_text()) for f in (0, 1))
+    unlimited = {
+        **formats.point_values(index["dims"], 0),
+        "max_depth": None,
+        "sample_fraction": 1.0,
+    }
+    capped, free = (
+        json.loads(
+            (out / "families" / f"{formats.family_number(index['dims'], p)}.json").read_text()
+        )
+        for p in ({**unlimited, "max_leaf_nodes": 4}, {**unlimited, "max_leaf_nodes": None})
+    )
     assert capped["params"]["max_leaf_nodes"] == 4 and free["params"]["max_leaf_nodes"] is None
-    # 4 leaves: 7 nodes per tree, 3 trees
-    assert capped["points"][0]["n_nodes"] == 21 < free["points"][0]["n_nodes"]
+    # 4 leaves: 7 nodes in the first point's one tree
+    assert capped["points"][0]["n_nodes"] == 7 < free["points"][0]["n_nodes"]
     site = tmp_path / "site"
     env = {
         **os.environ,

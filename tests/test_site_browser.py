@@ -7,8 +7,6 @@ shows; expected numbers come from the build's own files (index.json and the fami
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
@@ -23,6 +21,7 @@ from browser import (
 )
 from conftest import ROOT, bundled_rows, run_cli, small_splits, write_csv
 from forestlab.formats import family_number, point_values
+from student import run_student, student_python
 
 pytestmark = pytest.mark.browser
 
@@ -376,7 +375,7 @@ def test_pinned_a_compares_with_current_b(open_page, site):
     page.click("[data-action=pin]")
     slider = page.locator(".fl-controls input[type=range]").first
     slider.focus()
-    press(page, "Home")
+    press(page, "End" if slider.input_value() == "0" else "Home")
     b = shown_values(page, lab.index)
     assert a != b
     row = page.locator(".fl-compare-table tr[data-metric=accuracy]")
@@ -389,18 +388,34 @@ def test_pinned_a_compares_with_current_b(open_page, site):
     assert page.locator(".fl-compare-table").count() == 0
 
 
-def test_best_on_validation_jumps_to_the_best_point(open_page, site):
+def test_best_on_validation_jumps_to_the_simplest_of_the_best(open_page, site):
+    """ "Best" is the simplest of the settings as good as the top within noise (the index's
+    best_set, from the build's paired bootstrap), and the page lists them."""
     w = open_page("en/explorer/")
     page, index = w.page, site["lab"].index
-    page.locator(".fl-controls input[type=range]").first.focus()
-    press(page, "Home")
+    slider = page.locator(".fl-controls input[type=range]").first
+    slider.focus()
+    press(page, "End" if slider.input_value() == "0" else "Home")
     page.click("[data-action=best]")
     wait_ready(page)
-    assert shown_values(page, index) == point_values(index["dims"], index["best"])
-    best = max(index["points"]["val_accuracy"])
-    assert page.locator(".fl-metrics tr[data-metric=accuracy] td[data-split=val]").inner_text() == (
-        js_fixed(best / index["scale"])
+    simplest = index["best_set"][0]
+    assert shown_values(page, index) == point_values(index["dims"], simplest)
+    assert page.locator(".fl-strip-val").inner_text() == js_fixed(
+        index["points"]["val_accuracy"][simplest] / index["scale"]
     )
+    low, high = (index["points"][k][simplest] / index["scale"] for k in ("val_low", "val_high"))
+    assert f"{js_fixed(low)}–{js_fixed(high)}" in page.locator(".fl-strip-interval").inner_text()
+    page.locator(".fl-best-list summary").click()
+    items = page.locator(".fl-best-list li")
+    assert items.count() == min(10, len(index["best_set"]))
+    more = len(index["best_set"]) - items.count()
+    if more:
+        assert f"and {more} more" in page.locator(".fl-best-list").inner_text()
+    # the listed settings are the set's first ten, simplest first: the last one listed goes there
+    items.last.locator("button").click()
+    wait_ready(page)
+    last = index["best_set"][items.count() - 1]
+    assert shown_values(page, index) == point_values(index["dims"], last)
 
 
 def test_table_sorts_and_filters(open_page, site):
@@ -423,7 +438,7 @@ def test_table_sorts_and_filters(open_page, site):
     page.click("[data-sort=val]")
     values = [float(v) for v in column(col)]
     assert values == sorted(values)
-    page.fill(".fl-filter", "unlimited")
+    page.select_option("select[data-filter=max_depth]", label="unlimited")
     rows = page.locator(".fl-grid-table tbody tr").all_inner_texts()
     assert rows and all("unlimited" in r for r in rows)
     assert len(rows) < n_points
@@ -432,24 +447,64 @@ def test_table_sorts_and_filters(open_page, site):
     assert shown_values(page, site["lab"].index)["max_depth"] is None
 
 
-def test_copied_code_reproduces_the_shown_model(open_page, site, tiny_build, tmp_path):
+def test_copied_code_reproduces_the_shown_model(open_page, site, tmp_path):
+    """The copied code as a student runs it: pandas and scikit-learn only (the students'
+    environment), in a folder holding only the two files the page's links download."""
+    python = student_python()  # fails, never skips, without the students' environment
     w = open_page("en/explorer/", permissions=["clipboard-read", "clipboard-write"])
     page = w.page
     page.locator(".fl-controls input[data-dim=sample_fraction]").focus()
-    press(page, "Home")  # a sampled training set: the snippet must take the same rows
+    press(page, "Home")  # a sampled training set: the code must take the same rows
     page.click("[data-action=copy]")
     page.wait_for_selector("[data-action=copy]:has-text('Copied')")
     code = page.evaluate("navigator.clipboard.readText()")
     values = shown_values(page, site["lab"].index)
-    assert f"n_estimators={values['n_estimators']}," in code
-    splits = tiny_build["splits"]
-    code = code.replace('Path("splits/forestlab.yml")', f"Path({str(splits / 'forestlab.yml')!r})")
-    code = code.replace('Path("splits")', f"Path({str(splits)!r})")
-    script = tmp_path / "snippet.py"
-    script.write_text(code, encoding="utf-8")
-    out = subprocess.run([sys.executable, script], capture_output=True, text=True, check=True)
+    assert f"n_estimators={values['n_estimators']}," in code and "train_test_split(" in code
+    folder = tmp_path / "student"
+    folder.mkdir()
+    page.click(".fl-code-box summary")
+    links = page.locator(".fl-code-box .fl-downloads a")
+    assert links.all_inner_texts() == ["train.csv", "val.csv"]
+    for i in range(links.count()):
+        with page.expect_download() as download:
+            links.nth(i).click()
+        download.value.save_as(folder / download.value.suggested_filename)
+    assert sorted(p.name for p in folder.iterdir()) == ["train.csv", "val.csv"]
+    printed = float(run_student(python, code, folder))
     shown = page.locator(".fl-metrics tr[data-metric=accuracy] td[data-split=val]").inner_text()
-    assert f"{float(out.stdout):.3f}" == shown
+    assert js_fixed(printed) == shown == site["lab"].accuracy(values, "val")
+
+
+@pytest.mark.parametrize(
+    ("lang", "withheld", "says"),
+    [
+        ("en/", "over_cap", "larger than the 0.01 MB your teacher allows"),
+        ("", "over_cap", "超过了老师设定的 0.01 MB 上限"),
+        ("en/", "disabled", "Your teacher has not published the data files"),
+        ("", "disabled", "老师没有发布数据文件"),
+    ],
+)
+def test_withheld_downloads_are_explained_beside_the_code(browser, site, lang, withheld, says):
+    """Over the teacher's cap (or with downloads off) the data card lists no files, and the
+    code box says why, in the page's language, instead of offering links."""
+
+    def without_files(route):
+        data = route.fetch().json()
+        data["download"] |= {"files": {}, "withheld": withheld, "max_mb": 0.01}
+        route.fulfill(json=data)
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.route("**/generated/main/data.json", without_files)
+    try:
+        page.goto(site["server"].url + lang + "explorer/")
+        wait_ready(page)
+        page.click(".fl-code-box summary")
+        box = page.locator(".fl-code-box .fl-downloads")
+        assert says in box.inner_text()
+        assert box.locator("a").count() == 0
+    finally:
+        context.close()
 
 
 def test_lesson_presets_fixes_and_hides_sliders(open_page, site):

@@ -7,7 +7,8 @@ the contract between the build and the browser is written once, here, not restat
 - `index.json` (`ResultsIndex`): what the first view needs, column-oriented and small.
 - `families/<f>.json` (`FamilyRecord`): one family's detail, fetched when first shown; the live
   widget returns the same record for a live model (`LiveRecord`).
-- `data.json` (`DataCard`): the data set, its display names and the widget's settings.
+- `data.json` (`DataCard`): the data set, its preprocessing, display names, the widget's
+  settings and the downloadable splits.
 - `live/live.json` (`LiveData`): the encoded rows the live widget trains on.
 """
 
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from forestlab.core.family import RECORD_SCHEMA
 from forestlab.core.live import LIVE_SCHEMA
 from forestlab.core.metrics import LOWER_IS_BETTER, METRICS
+from forestlab.noise import LEVEL, RESAMPLES, simplest_first
 
 INDEX_FORMAT = "forestlab.index/2"
 DATA_FORMAT = "forestlab.data/1"
@@ -50,8 +52,20 @@ class Dimension(_Format):
 
 class IndexPoints(_Format):
     val_accuracy: list[int] = Field(description="Validation accuracy × scale, per point.")
+    val_low: list[int] = Field(description="Low end of its 95% interval × scale (`interval`).")
+    val_high: list[int] = Field(description="High end of its 95% interval × scale.")
     train_accuracy: list[int] = Field(description="Training accuracy × scale, per point.")
     n_nodes: list[int] = Field(description="Total nodes of the point's forest.")
+
+
+class Interval(_Format):
+    """How the validation intervals and the best set were computed (forestlab.noise)."""
+
+    method: Literal["bootstrap"] = Field(description="Resampling the validation rows.")
+    resamples: int
+    level: float = Field(description="Coverage of each interval, e.g. 0.95.")
+    seed: int
+    rows: int = Field(description="Validation rows resampled.")
 
 
 class ResultsIndex(_Format):
@@ -75,8 +89,14 @@ class ResultsIndex(_Format):
     )
     n_families: int
     points: IndexPoints
+    interval: Interval
     best: int = Field(
         description="Point with the best validation accuracy (ties: fewer nodes, lower number)."
+    )
+    best_set: list[int] = Field(
+        description="Points as good as `best` within noise: their paired bootstrap difference "
+        "from it has a 95% interval that includes 0. Simplest first (fewest nodes, then fewest "
+        "trees); the viewer starts at the first."
     )
 
 
@@ -142,6 +162,71 @@ class Names(_Format):
     target: str
 
 
+class Target(_Format):
+    name: str
+    classes: list[str] = Field(
+        description="The target's values in class-number order (as numbers when all are)."
+    )
+    positive: str
+
+
+class NumericFeature(_Format):
+    name: str
+    kind: Literal["numeric"]
+    fill: float = Field(description="A missing cell's value: the median of train.csv.")
+
+
+class CategoricalFeature(_Format):
+    name: str
+    kind: Literal["categorical"]
+    categories: list[str] = Field(
+        description="train.csv's values, sorted; a value's code is its position, and a value "
+        "not listed (unseen in training) codes as -1."
+    )
+    fill: str = Field(
+        description="A missing cell's value: the most frequent of train.csv (ties: the first "
+        "in sorted order)."
+    )
+
+
+class Spec(_Format):
+    """The preprocessing, fitted on train.csv: which columns are features and how each is
+    encoded; every other column is left out."""
+
+    target: Target
+    features: list[NumericFeature | CategoricalFeature] = Field(
+        description="The feature columns in the data's order; `kind` says which encoding."
+    )
+    feature_rank: list[int] = Field(
+        description="Feature numbers (positions in `features`), most important first in the "
+        "reference forest; top_k_features = k trains on the first k. Empty when no family "
+        "uses it."
+    )
+    encodings: dict[Literal["train", "val", "test"], str] = Field(
+        description="The text encoding each CSV file was read in."
+    )
+
+
+class Download(_Format):
+    """train.csv and val.csv for the explorer's pandas + scikit-learn code (never the test
+    split): every column, the rows the build used, UTF-8, missing cells empty."""
+
+    max_mb: float = Field(
+        description="`site.download_max_mb`: the most both files may weigh together, in MB "
+        "(10^6 bytes)."
+    )
+    files: dict[Literal["train", "val"], str] = Field(
+        description="Each file's path under the lab's folder; empty when withheld."
+    )
+    withheld: Literal["over_cap", "disabled"] | None = Field(
+        description="Why there are no files: together over `max_mb`, or `max_mb` is 0; null "
+        "when they are published."
+    )
+    target_is_text: bool = Field(
+        description="Whether a reader takes the target's values as text (not all are numbers)."
+    )
+
+
 class Widget(_Format):
     enabled: bool
     copy_core: bool
@@ -154,7 +239,7 @@ class Widget(_Format):
 
 class DataCard(_Format):
     format: Literal["forestlab.data/1"]
-    spec: dict[str, Any] = Field(description="Target, features (with their encoding), ranking.")
+    spec: Spec
     names: dict[Literal["zh", "en"], Names]
     about: dict[Literal["zh", "en"], str | None]
     rows: dict[Literal["train", "val", "test"], int]
@@ -166,6 +251,7 @@ class DataCard(_Format):
     notices: list[str]
     charts: list[str]
     widget: Widget
+    download: Download
 
 
 # -- live/live.json --
@@ -239,16 +325,22 @@ def scaled(value: float) -> int:
     return round(value * SCALE)
 
 
-def ranking(points: dict[str, list[int]]) -> list[int]:
-    """Every point number of an index's `points`, best first: validation accuracy as shown
-    (thousandths), then fewer nodes, then the lower number. The index's `best`, the
-    Overview's table and the static figures all follow it."""
+def rank_key(points: dict[str, list[int]]):
+    """The ranking rule as a sort key of a point number: validation accuracy as shown
+    (thousandths), then fewer nodes, then the lower number."""
     val, nodes = points["val_accuracy"], points["n_nodes"]
-    return sorted(range(len(val)), key=lambda p: (-val[p], nodes[p], p))
+    return lambda p: (-val[p], nodes[p], p)
 
 
-def build_index(dims: list[dict], records: list[dict], seed: int, lab: str) -> dict:
-    """The index of family records that are in family-number order."""
+def ranking(points: dict[str, list[int]]) -> list[int]:
+    """Every point number of an index's `points`, best first (`rank_key`). The index's
+    `best`, the Overview's table, the static figures and the lessons all follow it."""
+    return sorted(range(len(points["val_accuracy"])), key=rank_key(points))
+
+
+def build_index(dims: list[dict], records: list[dict], seed: int, lab: str, boot) -> dict:
+    """The index of family records that are in family-number order; `boot` is the
+    validation bootstrap of their points (forestlab.noise.Bootstrap)."""
     cols: dict[str, list[int]] = {"val_accuracy": [], "train_accuracy": [], "n_nodes": []}
     for f, record in enumerate(records):
         assert family_number(dims, record["params"]) == f, "records out of family order"
@@ -256,6 +348,10 @@ def build_index(dims: list[dict], records: list[dict], seed: int, lab: str) -> d
             cols["val_accuracy"].append(scaled(point["metrics"]["val"]["accuracy"]))
             cols["train_accuracy"].append(scaled(point["metrics"]["train"]["accuracy"]))
             cols["n_nodes"].append(point["n_nodes"])
+    low, high = boot.intervals()
+    cols["val_low"] = [scaled(v) for v in low]
+    cols["val_high"] = [scaled(v) for v in high]
+    ranked = ranking(cols)
     return {
         "format": INDEX_FORMAT,
         "lab": lab,
@@ -266,5 +362,20 @@ def build_index(dims: list[dict], records: list[dict], seed: int, lab: str) -> d
         "lower_is_better": list(LOWER_IS_BETTER),
         "n_families": len(records),
         "points": cols,
-        "best": ranking(cols)[0],
+        "interval": {
+            "method": "bootstrap",
+            "resamples": RESAMPLES,
+            "level": LEVEL,
+            "seed": boot.seed,
+            "rows": boot.n_rows,
+        },
+        "best": ranked[0],
+        "best_set": best_set(dims, cols, boot, ranked[0], ranked),
     }
+
+
+def best_set(dims: list[dict], cols: dict, boot, top: int, candidates: list[int]) -> list[int]:
+    """The candidates as good as `top` within noise, simplest first."""
+    trees = dims[0]["values"]
+    n_trees = [trees[p % len(trees)] for p in range(len(cols["n_nodes"]))]
+    return simplest_first(boot.best_set(top, candidates), cols["n_nodes"], n_trees)

@@ -26,10 +26,12 @@ from mkdocs.structure.files import File, Files
 from forestlab.catalogue import LANGS, for_language
 from forestlab.config import SITE_CORE
 from forestlab.formats import DEFAULT_LAB
+from forestlab.lessons import load_bootstrap
+from forestlab.noise import CORRECT_FILE
 from forestlab.pages import Fragments
 
 #: Build output that is not published: it varies from run to run, or is internal.
-PRIVATE = {"timings.json", "build.json", "stamp.txt"}
+PRIVATE = {"timings.json", "build.json", "stamp.txt", CORRECT_FILE}
 #: Browser libraries, from node_modules (pinned in package.json / package-lock.json).
 VENDOR = {
     "assets/vendor/uPlot.iife.min.js": "uplot/dist/uPlot.iife.min.js",
@@ -39,6 +41,8 @@ VENDOR = {
 ASSETS = Path(__file__).with_name("assets")
 VIEWER_SCRIPT = "assets/forestlab/viewer.js"
 VIEWER_STYLES = ("assets/vendor/uPlot.min.css", "assets/forestlab/viewer.css")
+#: Styles for a browser without JavaScript: no "loading" line that never ends.
+NOSCRIPT_STYLES = "assets/forestlab/noscript.css"
 #: The Pyodide core (npm package `pyodide`, pinned), copied when `widget.copy_core` is set.
 PYODIDE_CORE = (
     "pyodide.mjs",
@@ -118,6 +122,7 @@ def on_config(config):
         lab=index.get("lab", DEFAULT_LAB),
         data=data,
         build=read("build.json"),
+        boot=load_bootstrap(out / CORRECT_FILE, index) if index.get("interval") else None,
     )
     return config
 
@@ -183,6 +188,7 @@ def on_post_page(output: str, page, config) -> str:
         f'<link rel="preload" href="{root}generated/{lab}/index.json" as="fetch" '
         'type="application/json" crossorigin>',
         *(f'<link rel="stylesheet" href="{root}{css}">' for css in VIEWER_STYLES),
+        f'<noscript><link rel="stylesheet" href="{root}{NOSCRIPT_STYLES}"></noscript>',
         *(
             f'<link rel="modulepreload" href="{root}assets/forestlab/{module}">'
             for module in module_graph(VIEWER_SCRIPT.removeprefix("assets/forestlab/"))
@@ -205,7 +211,12 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     lang = _language(config)
     src = page.file.src_uri
     fragments = Fragments(
-        _state["index"], _state["data"], _state["build"], posixpath.dirname(src), lang
+        _state["index"],
+        _state["data"],
+        _state["build"],
+        posixpath.dirname(src),
+        lang,
+        _state["boot"],
     )
     try:
         return fragments.render(markdown, src)

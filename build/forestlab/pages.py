@@ -17,16 +17,28 @@ from html import escape
 
 from forestlab.catalogue import dim_name, text, value_label
 from forestlab.formats import point_values, ranking
+from forestlab.lessons import Lesson
 
 #: <!-- forestlab:NAME {optional JSON} -->
 PLACEHOLDER = re.compile(r"<!--\s*forestlab:([a-z-]+)\s*(\{.*?\})?\s*-->", re.S)
 
 
+class _Html(str):
+    """A table cell that is already HTML (built here from escaped parts), not text."""
+
+
+def _cell(c) -> str:
+    return c if isinstance(c, _Html) else escape(str(c))
+
+
+def _code(name: str) -> _Html:
+    """A file or key name as code: it reads the same in every language."""
+    return _Html(f"<code>{escape(name)}</code>")
+
+
 def _table(head: list[str], rows: list[list[str]], cls: str = "") -> str:
     th = "".join(f"<th>{escape(h)}</th>" for h in head)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in r) + "</tr>" for r in rows
-    )
+    body = "".join("<tr>" + "".join(f"<td>{_cell(c)}</td>" for c in r) + "</tr>" for r in rows)
     attr = f' class="{cls}"' if cls else ""
     return f"<table{attr}><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -66,12 +78,17 @@ def _rel(page_dir: str, target: str) -> str:
 class Fragments:
     """Builds each placeholder's HTML from the build output, for one page."""
 
-    def __init__(self, index: dict, data: dict, build: dict, page_dir: str, lang: str):
-        self.index, self.data, self.build = index, data, build
+    def __init__(self, index: dict, data: dict, build: dict, page_dir: str, lang: str, boot=None):
+        self.index, self.data, self.build, self.boot = index, data, build, boot
         self.page_dir, self.lang = page_dir, lang
         self.names = data["names"][lang]
 
     def render(self, markdown: str, source: str) -> str:
+        self.source = source
+        lesson = self.lesson(markdown)
+        if lesson is not None:  # its numbers first, then the placeholders
+            markdown = lesson.render(markdown)
+
         def replace(m: re.Match) -> str:
             kind, arg = m.group(1), m.group(2)
             method = getattr(self, kind.replace("-", "_"), None)
@@ -81,6 +98,15 @@ class Fragments:
             return "\n" + method(**options) + "\n"
 
         return PLACEHOLDER.sub(replace, markdown)
+
+    def lesson(self, markdown: str) -> Lesson | None:
+        """The page's lesson: its viewer placeholder's options name a `lesson`."""
+        for m in PLACEHOLDER.finditer(markdown):
+            if m.group(1) == "viewer" and m.group(2):
+                options = json.loads(m.group(2))
+                if options.get("lesson"):
+                    return Lesson(self.source, self.index, self.boot, options, self.lang)
+        return None
 
     # -- fragments --
 
@@ -93,13 +119,15 @@ class Fragments:
             [value, name, str(n), f"{n / total:.1%}"]
             for value, name, n in zip(target["classes"], self.names["classes"], counts, strict=True)
         ]
+        files = d["split_files"]
+        held_out = escape(text("page.from_train", lang, file="\0")).split("\0")
         splits = [
             [
                 text(f"split.{s}", lang),
                 str(d["rows"][s]),
-                d["split_files"][s]
-                if d["split_files"][s].endswith(".csv")
-                else text("page.from_train", lang),
+                _code(files[s])
+                if files[s].endswith(".csv")
+                else _Html(_code(files["train"]).join(held_out)),
             ]
             for s in ("train", "val", "test")
         ]
@@ -176,19 +204,27 @@ class Fragments:
 
     def viewer(self, **options) -> str:
         """The explorer: options may preset, fix or hide dimensions for a lesson."""
-        allowed = {"preset", "fixed", "hide", "show_table", "figures", "live"}
+        allowed = {"preset", "fixed", "hide", "show_table", "figures", "live", "lesson", "main"}
         unknown = set(options) - allowed
         if unknown:
             raise ValueError(f"unknown viewer option(s): {', '.join(sorted(unknown))}")
+        if options.get("lesson"):
+            # presets checked against the grid; "best" searches only what the student may move
+            lesson = Lesson(self.source, self.index, self.boot, options, self.lang)
+            options = {**options, "best": lesson.best_set()}
         config = escape(json.dumps(options, ensure_ascii=False), quote=True)
         fallback = self.figures(only=options.get("figures"))
         noscript = text("page.noscript", self.lang)
+        # without JavaScript the "loading" line is hidden (by noscript.css, which the page
+        # head loads inside <noscript>) and the page says what it needs and where the figures are
+        overview = _md_text(text("page.noscript_link", self.lang))
         return (
             f'<div class="forestlab-viewer" data-lang="{self.lang}" '
             f'data-lab="{escape(self.index["lab"], quote=True)}" data-options="{config}">'
             f'<p class="forestlab-loading">{escape(text("page.loading", self.lang))}</p>'
             "</div>\n\n"
-            f'<noscript markdown="1">\n<p>{escape(noscript)}</p>\n{fallback}\n'
+            f'<noscript markdown="1">\n<p class="forestlab-noscript">{escape(noscript)}</p>\n\n'
+            f"[{overview}]({_rel(self.page_dir, 'overview.md')})\n\n{fallback}\n"
             "</noscript>"
         )
 

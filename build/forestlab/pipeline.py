@@ -21,7 +21,7 @@ import numpy as np
 from filelock import FileLock, Timeout
 
 import forestlab
-from forestlab import __version__, cache, formats, grid, livedata, runner
+from forestlab import __version__, cache, downloads, formats, grid, livedata, noise, runner
 from forestlab.catalogue import CATALOGUE, LANGS
 from forestlab.config import Config, load_config
 from forestlab.core.dims import DIMENSIONS
@@ -120,6 +120,7 @@ def configure(paths: Paths, remember: bool = False) -> tuple[Config, Prepared]:
 
     prepared = prepare(paths.splits, cfg, ranker)
     grid.check_size(cfg, len(prepared.data.y_train), len(prepared.spec["features"]))
+    grid.check_samples(cfg, prepared.data.y_train)
     if remember:
         for inputs, ranking in computed:
             store.remember("reference-ranking", inputs, list(ranking))
@@ -215,8 +216,12 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
         (stage / name).write_bytes(cache.canonical_json(obj))
 
     # The first-view index, and one detail shard per family (fetched when first shown).
-    index = formats.build_index(dims_published, published, cfg.seed, formats.DEFAULT_LAB)
+    correct = noise.correct_matrix(records)
+    boot = noise.Bootstrap.of(correct, cfg.seed)
+    index = formats.build_index(dims_published, published, cfg.seed, formats.DEFAULT_LAB, boot)
     write_json("index.json", index)
+    # not published: which validation rows each point gets right, for the lessons' best sets
+    np.save(stage / noise.CORRECT_FILE, np.packbits(correct, axis=1))
     (stage / "families").mkdir()
     for f, record in enumerate(published):
         write_json(f"families/{f}.json", record)
@@ -230,6 +235,15 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
     for name, svg in svgs.items():
         (stage / "charts" / name).write_bytes(svg)
     chart_files = sorted(svgs)
+    # train.csv and val.csv for the explorer's code, within site.download_max_mb (never test)
+    download, download_files = downloads.downloads(cfg, prepared)
+    for name, data in download_files.items():
+        (stage / name).parent.mkdir(exist_ok=True)
+        (stage / name).write_bytes(data)
+    if download["withheld"] == "over_cap":
+        summary.notices.append(
+            Message("cli.notice.downloads_over_cap", max_mb=cfg.site.download_max_mb)
+        )
     write_json(
         "data.json",
         {
@@ -253,6 +267,7 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
             "notices": [n.render("en") for n in prepared.notices],
             "charts": chart_files,
             "widget": livedata.widget_info(cfg),
+            "download": download,
         },
     )
     # The live-training widget's rows and code (fetched only when a student asks for it).

@@ -56,10 +56,26 @@ export function headline(index, p) {
   const { points, scale } = index;
   return {
     val: points.val_accuracy[p] / scale,
+    low: points.val_low[p] / scale,
+    high: points.val_high[p] / scale,
     train: points.train_accuracy[p] / scale,
     gap: (points.train_accuracy[p] - points.val_accuracy[p]) / scale,
     nodes: points.n_nodes[p],
   };
+}
+
+/** Training and validation accuracy (with the validation interval) along dims[d], the
+ * other dimensions as in `idx`: the main chart's data, from the index alone. */
+export function curveAlong(index, idx, d) {
+  const dims = index.dims;
+  const series = { train: [], val: [], low: [], high: [] };
+  for (let j = 0; j < dims[d].values.length; j++) {
+    const at = idx.slice();
+    at[d] = j;
+    const numbers = headline(index, pointOf(at, dims));
+    for (const key of Object.keys(series)) series[key].push(numbers[key]);
+  }
+  return { dim: dims[d], series, current: idx[d] };
 }
 
 async function getJson(url, format, key = "format") {

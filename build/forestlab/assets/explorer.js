@@ -4,13 +4,14 @@
 // family's detail shard, usually already fetched. The root carries aria-busy="true" while a
 // shard the view needs is on its way.
 
-import { el } from "./dom.js";
+import { el, fmt } from "./dom.js";
 import { Controls } from "./controls.js";
-import { familyOf, headline, idxOfPoint, neighbours, pointOf, valuesOf } from "./data.js";
-import { nearestIdx, parseState, serialiseState } from "./state.js";
+import { curveAlong, familyOf, headline, idxOfPoint, neighbours, pointOf, valuesOf } from "./data.js";
+import { ignoredParams, nearestIdx, parseState, serialiseState } from "./state.js";
 import { MetricsPanel, renderCompare, renderConfusion, renderImportance, renderLive, sizeText } from "./panels.js";
 import { RocChart, TreesChart } from "./charts.js";
-import { snippet } from "./snippet.js";
+import { renderDownloads, snippet } from "./snippet.js";
+import { ResultStrip } from "./strip.js";
 import { valueLabel, valueToken } from "./text.js";
 
 /** The lesson's options from the page (preset, fixed, hide, show_table, live). */
@@ -36,8 +37,13 @@ export class Explorer {
     this.lang = root.dataset.lang === "en" ? "en" : "zh";
     this.options = parseOptions(root.dataset.options);
     this.syncUrl = syncUrl;
-    this.best = idxOfPoint(index.best, this.dims);
-    this.state = parseState(syncUrl ? location.search : "", this.dims, this.options, this.best);
+    // the settings as good as the best within noise, simplest first: the lesson's own (among
+    // what its student may move), else the whole grid's
+    const best = Array.isArray(this.options.best) && this.options.best.length ? this.options.best : index.best_set;
+    this.bestSet = best.map((p) => idxOfPoint(p, this.dims));
+    const main = this.dims.findIndex((d) => d.name === this.options.main);
+    this.mainDim = main > 0 ? main : 0; // the main chart's dimension: the lesson's, else trees
+    this.state = parseState(syncUrl ? location.search : "", this.dims, this.options, this.bestSet[0]);
     this.data = null; // data.json: display names, classes, the widget's settings
     this.live = null; // the last live result
     this.waiting = 0;
@@ -60,7 +66,8 @@ export class Explorer {
     this.size = el("p", { class: "fl-size" });
     this.compare = el("div", { class: "fl-compare" });
     this.code = el("code");
-    this.codeBox = el("details", { class: "fl-code-box" }, el("summary", {}, t("viewer.code")), el("pre", { class: "fl-code" }, this.code));
+    this.downloads = el("div", { class: "fl-downloads" }); // the data files the code reads
+    this.codeBox = el("details", { class: "fl-code-box" }, el("summary", {}, t("viewer.code")), this.downloads, el("pre", { class: "fl-code" }, this.code));
     this.confusion = el("table", { class: "fl-confusion" });
     this.importance = el("div", { class: "fl-importance" });
     const treesBox = el("div", { class: "fl-chart", "data-chart": "trees" });
@@ -71,38 +78,67 @@ export class Explorer {
     this.message = el("div", { class: "fl-message" });
     this.liveResult = el("section", { class: "fl-live-result", "aria-live": "polite", hidden: true });
     this.liveSlot = el("div", { class: "fl-live-slot" });
+    this.strip = new ResultStrip(t);
+    this.bestList = el("details", { class: "fl-best-list" });
     const parts = [
       this.message,
-      this.controls.element,
-      this.controls.note,
       el(
         "div",
-        { class: "fl-buttons" },
-        button("best", t("viewer.best"), () => this.moveTo(valuesOf(this.best, this.dims))),
-        this.pinButton,
-        this.revealButton,
-        this.copyButton,
+        { class: "fl-layout" },
+        this.strip.element,
+        el(
+          "div",
+          { class: "fl-side" },
+          el(
+            "details",
+            { class: "fl-drawer", open: true },
+            el("summary", {}, t("viewer.settings")),
+            this.controls.element,
+            this.controls.note,
+          ),
+          el(
+            "div",
+            { class: "fl-buttons" },
+            button("best", t("viewer.best"), () => this.moveTo(valuesOf(this.bestSet[0], this.dims))),
+            this.pinButton,
+            this.revealButton,
+            this.copyButton,
+          ),
+          el("p", { class: "fl-note fl-reveal-why" }, t("viewer.reveal_why")),
+          el("p", { class: "fl-note fl-noise" }, this.noiseNote()),
+          this.bestList,
+        ),
+        el(
+          "div",
+          { class: "fl-rest" },
+          el(
+            "div",
+            { class: "fl-panels" },
+            el("section", { class: "fl-panel" }, el("div", { class: "fl-table-scroll" }, this.metrics.element), this.size),
+            el("section", { class: "fl-panel" }, el("h2", {}, t("chart.trees_title")), treesBox),
+            el("section", { class: "fl-panel" }, el("h2", {}, t("chart.confusion_title")), this.confusion),
+            el("section", { class: "fl-panel" }, el("h2", {}, t("chart.importance_title")), this.importance),
+            this.rocPanel,
+          ),
+          this.liveResult,
+          this.compare,
+          this.codeBox,
+          this.liveSlot,
+        ),
       ),
-      el("p", { class: "fl-note fl-reveal-why" }, t("viewer.reveal_why")),
-      el(
-        "div",
-        { class: "fl-panels" },
-        el("section", { class: "fl-panel" }, el("div", { class: "fl-table-scroll" }, this.metrics.element), this.size),
-        el("section", { class: "fl-panel" }, el("h2", {}, t("chart.trees_title")), treesBox),
-        el("section", { class: "fl-panel" }, el("h2", {}, t("chart.confusion_title")), this.confusion),
-        el("section", { class: "fl-panel" }, el("h2", {}, t("chart.importance_title")), this.importance),
-        this.rocPanel,
-      ),
-      this.liveResult,
-      this.compare,
-      this.codeBox,
-      this.liveSlot,
     ];
     this.root.replaceChildren(...parts.filter(Boolean));
+    const ignored = this.syncUrl ? ignoredParams(location.search, this.dims, this.options) : [];
+    if (ignored.length) {
+      const names = ignored.map((n) => t(`dim.${n}`)).join(t("viewer.list_separator"));
+      this.message.append(el("p", { class: "fl-note fl-ignored", role: "note" }, t("viewer.url_ignored", { names })));
+    }
+    this.renderBestList();
     this.update();
     this.lab.data().then(
       (data) => {
         this.data = data;
+        renderDownloads(this.downloads, t, data, this.lab.base);
         this.update();
         if (this.options.live && data.widget?.enabled) this.mountLive();
       },
@@ -145,6 +181,39 @@ export class Explorer {
 
   // -- showing the state --
 
+  /** What a difference smaller than the interval means, with this lab's numbers. */
+  noiseNote() {
+    const { val_low: low, val_high: high } = this.index.points;
+    const p = pointOf(this.bestSet[0], this.dims);
+    const half = (high[p] - low[p]) / 2 / this.index.scale;
+    return this.t("viewer.noise_note", { rows: this.index.interval.rows, half: half.toFixed(3) });
+  }
+
+  /** The list of settings as good as the best: ten, simplest first, and how many more. */
+  renderBestList() {
+    const t = this.t;
+    const shown = this.bestSet.slice(0, 10);
+    const items = shown.map((idx) => {
+      const numbers = headline(this.index, pointOf(idx, this.dims));
+      return el(
+        "li",
+        {},
+        el(
+          "button",
+          { type: "button", class: "fl-link", onclick: () => this.moveTo(valuesOf(idx, this.dims)) },
+          `${this.describe(valuesOf(idx, this.dims))}: ${fmt(numbers.val)} (${fmt(numbers.low)}–${fmt(numbers.high)}), ${t("viewer.nodes")} ${numbers.nodes.toLocaleString()}`,
+        ),
+      );
+    });
+    const more = this.bestSet.length - shown.length;
+    this.bestList.replaceChildren(
+      el("summary", {}, t("viewer.best_list")),
+      el("p", { class: "fl-note" }, this.bestSet.length > 1 ? t("viewer.best_set", { count: this.bestSet.length }) : t("viewer.best_set_one")),
+      el("ol", {}, items),
+      more > 0 ? el("p", { class: "fl-note" }, t("viewer.and_more", { count: more })) : null,
+    );
+  }
+
   /** "Name value · Name value" over the dimensions that have a choice. */
   describe(values) {
     return this.dims
@@ -174,9 +243,10 @@ export class Explorer {
     this.revealButton.textContent = reveal ? t("viewer.hide_test") : t("viewer.reveal");
     this.revealButton.setAttribute("aria-expanded", String(reveal));
     this.root.classList.toggle("fl-test-shown", reveal);
+    this.strip.update(current.numbers, curveAlong(this.index, idx, this.mainDim));
     this.metrics.update(current.numbers, current.point, reveal);
     this.size.textContent = sizeText(t, current.numbers.nodes, current.point, current.record);
-    this.code.textContent = snippet(this.dims, values, this.tokens(values), this.index.seed);
+    this.code.textContent = snippet(this.dims, values, this.tokens(values), this.index.seed, this.data, t);
     if (pin) {
       const pinned = this.lookup(pin);
       renderCompare(

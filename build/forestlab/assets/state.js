@@ -55,6 +55,13 @@ export function parseState(query, dims, options = {}, fallback = dims.map(() => 
   return { idx, pin: parsePin(url.get("pin"), dims, idx, locked), reveal: url.get("test") === "shown" };
 }
 
+/** The dimensions a lesson holds that the URL tries to set: ignored, and the page says so. */
+export function ignoredParams(query, dims, options = {}) {
+  const url = new URLSearchParams(query);
+  const locked = lockedNames(options);
+  return dims.filter((d) => locked.has(d.name) && url.has(d.name)).map((d) => d.name);
+}
+
 /** A pinned point "i,j,…" (value indices of every dimension); a lesson's held dimensions
  * keep the lesson's value. null when missing or malformed. */
 function parsePin(text, dims, idx, locked) {

@@ -7,11 +7,15 @@
 //   controls.js  the sliders                                panels.js   tables of numbers
 //   charts.js    uPlot charts (loaded lazily)               table.js    every grid point
 //   snippet.js   the Python code of the shown model         explorer.js one explorer
+//   language.js  the language switch keeps the state    lesson.js   predict first, answers
+//   strip.js     the result strip (scores, main chart)   curve.js    the main chart (SVG)
 //   live/        the "train live" panel and its worker
 
 import { el } from "./dom.js";
 import { Lab } from "./data.js";
 import { Explorer } from "./explorer.js";
+import { keepStateAcrossLanguages } from "./language.js";
+import { enhanceLesson } from "./lesson.js";
 import { makeText, readCatalogue } from "./text.js";
 
 /** The site root: this module is assets/forestlab/viewer.js. */
@@ -46,7 +50,9 @@ async function start() {
       urlTaken = true;
       try {
         const index = await lab.index();
-        new Explorer(root, { lab, index, t, syncUrl, siteRoot: SITE_ROOT }).mount();
+        const explorer = new Explorer(root, { lab, index, t, syncUrl, siteRoot: SITE_ROOT });
+        explorer.mount();
+        if (explorer.options.lesson) enhanceLesson(document, String(explorer.options.lesson), t);
       } catch (error) {
         root.replaceChildren(el("p", { class: "fl-error", role: "alert" }, t("viewer.failed") + error.message));
         root.setAttribute("aria-busy", "false");
@@ -56,5 +62,6 @@ async function start() {
   );
 }
 
+keepStateAcrossLanguages();
 start();
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

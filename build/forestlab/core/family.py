@@ -42,10 +42,15 @@ def rounded(obj):
     return obj
 
 
+#: Fields of a point that the build keeps but does not publish: measured times vary run to
+#: run; which validation rows were right serves the build's bootstrap (forestlab.noise).
+UNPUBLISHED = ("fit_seconds", "val_correct")
+
+
 def published_family(record: dict) -> dict:
-    """A family record as the site publishes it (and the widget returns it): without its
-    timings, which vary run to run, and rounded as shown."""
-    points = [{k: v for k, v in p.items() if k != "fit_seconds"} for p in record["points"]]
+    """A family record as the site publishes it (and the widget returns it): without the
+    unpublished fields, and rounded as shown."""
+    points = [{k: v for k, v in p.items() if k not in UNPUBLISHED} for p in record["points"]]
     return rounded({**{k: v for k, v in record.items() if k != "points"}, "points": points})
 
 
@@ -65,14 +70,35 @@ class Dataset:
     feature_rank: tuple[int, ...]
 
 
-def sample_indices(y: np.ndarray, fraction: float, seed: int) -> np.ndarray:
-    """Deterministic stratified sample of row indices, sorted; all rows when fraction is 1.
+def stratified_sample_possible(y: np.ndarray, fraction: float) -> bool:
+    """Whether scikit-learn's stratified `train_test_split` can take `fraction` of these rows
+    for training (as `sample_indices` does): every class has two rows, and the sample and
+    the rest each hold at least one row per class."""
+    if fraction >= 1.0:
+        return True
+    counts = np.unique(y, return_counts=True)[1]
+    n_train = math.floor(fraction * len(y))  # as train_test_split counts
+    return counts.min() >= 2 and min(n_train, len(y) - n_train) >= len(counts)
 
-    Each class keeps round(fraction * its count) rows, at least one, so a small sample still
-    holds every class the forest must predict.
+
+def sample_indices(y: np.ndarray, fraction: float, seed: int) -> np.ndarray:
+    """Deterministic stratified sample of row indices; all rows, in order, when fraction is 1.
+
+    Otherwise the rows, in its order, that scikit-learn's public call
+    `train_test_split(rows, train_size=fraction, stratify=y, random_state=seed)` keeps for
+    training, so that a student's pandas + scikit-learn code (the explorer's "copy the code")
+    trains on the same rows as the build. Where that call refuses (see
+    `stratified_sample_possible`; the build refuses such grid values, the live widget and the
+    reference ranking may meet them), each class keeps round(fraction * its count) rows, at
+    least one, sorted.
     """
     if fraction >= 1.0:
         return np.arange(len(y))
+    if stratified_sample_possible(y, fraction):
+        from sklearn.model_selection import train_test_split
+
+        rows = np.arange(len(y))
+        return train_test_split(rows, train_size=fraction, stratify=y, random_state=seed)[0]
     rng = np.random.default_rng(seed)
     picked = []
     for k in np.unique(y):
@@ -151,6 +177,11 @@ def _prefix_runs(trees, splits: dict, classes, n_classes, counts):
             at[i] = mean.copy()
     probas = {s: {n: at[n][parts[s]] for n in counts} for s in names}
     return curves, probas
+
+
+def correct_bits(y: np.ndarray, proba: np.ndarray) -> str:
+    """Which rows the probabilities classify right, as hex of the packed bits."""
+    return np.packbits(np.argmax(proba, axis=1) == y).tobytes().hex()
 
 
 def _tree_importances(trees) -> list:
@@ -234,6 +265,8 @@ def fit_family_model(data: Dataset, params: dict, tree_counts: list[int], seed: 
             "n_nodes": int(n_nodes[n - 1]),
             "max_depth_reached": int(depths[n - 1]),
             "importances": [round(float(v), 6) for v in importances],
+            # one bit per validation row, 1 where the forest is right (hex of packed bits)
+            "val_correct": correct_bits(data.y_val, probas["val"][n]),
             "metrics": {
                 name: evaluate(splits[name][1], probas[name][n], data.positive) for name in splits
             },

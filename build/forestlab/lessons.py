@@ -1,0 +1,185 @@
+"""Lessons whose numbers come from the build, so a teacher's own data gets true answers.
+
+A lesson is a page whose viewer placeholder names a `lesson` id. Its text is a Jinja template
+(a sandboxed one: the page can call the functions below and nothing else), rendered before
+the placeholders are filled. Every number in a question, answer or teacher note is written as
+a call, never by hand:
+
+    {{ val(n_estimators=1) }}        validation accuracy (3 decimals) at the lesson's point
+                                     with n_estimators=1
+    {{ train(...) }} {{ gap(...) }}  training accuracy; training minus validation
+    {{ low(...) }} {{ high(...) }}   the ends of the validation score's 95% interval
+    {{ nodes(...) }}                 the forest's total node count
+    {{ best("max_depth") }}          the grid value of a dimension with the best validation
+                                     score along the lesson's own curve (others as the lesson sets)
+    {{ grid.n_estimators[-1] }}      a dimension's grid values (here the largest)
+    {{ label("max_depth", v) }}      a grid value as shown ("unlimited" for null)
+    {{ same(dict(max_depth=3), dict(max_depth=none)) }}
+                                     whether two points are equally good within noise (the paired
+                                     bootstrap of forestlab.noise): for {% if %} in answers
+    {{ rows }} {{ half }} {{ level }} validation rows; half the width of the interval at the
+                                     lesson's point; the intervals' level ("95%")
+
+The lesson's point is its preset and fixed values; dimensions it names in neither take the
+values of the grid's simplest best setting (the index's `best_set[0]`). Values the text names
+must be grid values: anything else stops the build with the lesson and the value named.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from forestlab.catalogue import value_label
+from forestlab.formats import family_number, point_values, rank_key, ranking
+from forestlab.noise import Bootstrap, simplest_first
+
+
+class Shown(float):
+    """A score as the site shows it (three decimals) that still compares as a number."""
+
+    def __str__(self) -> str:
+        return f"{self:.3f}"
+
+
+class LessonError(ValueError):
+    """A lesson that names something the grid does not have."""
+
+
+def _same_value(a, b) -> bool:
+    # 1 (one feature) and 1.0 (all features) are different grid values
+    return a == b and type(a) is type(b)
+
+
+class Lesson:
+    """One lesson's point in the grid, its movable dimensions, and the facts its text uses."""
+
+    def __init__(self, source: str, index: dict, boot: Bootstrap | None, options: dict, lang: str):
+        self.source, self.index, self.boot, self.lang = source, index, boot, lang
+        self.dims = index["dims"]
+        self.by_name = {d["name"]: d for d in self.dims}
+        base = point_values(self.dims, index["best_set"][0])
+        for key in ("preset", "fixed"):
+            for name, value in (options.get(key) or {}).items():
+                base[name] = self.grid_value(name, value, key)
+        self.base = base
+        held = set(options.get("hide") or []) | set(options.get("fixed") or {})
+        self.movable = [
+            d["name"] for d in self.dims if len(d["values"]) > 1 and d["name"] not in held
+        ]
+
+    def grid_value(self, name: str, value, where: str = "text"):
+        dim = self.by_name.get(name)
+        if dim is None:
+            raise LessonError(f"{self.source}: lesson {where} names {name!r}, not a grid dimension")
+        if type(value) is int and not any(type(v) is int for v in dim["values"]):
+            value = float(value)  # `sample_fraction=1` where the grid only has fractions
+        for v in dim["values"]:
+            if _same_value(v, value):
+                return v
+        shown = ", ".join("null" if v is None else str(v) for v in dim["values"])
+        raise LessonError(
+            f"{self.source}: lesson {where} sets {name} = {value!r}, which is not in the grid "
+            f"({shown}); use one of those values or add it to grid.{name} in the configuration"
+        )
+
+    # -- points --
+
+    def point(self, values: dict) -> int:
+        at = dict(self.base)
+        for name, value in values.items():
+            at[name] = self.grid_value(name, value)
+        trees = self.dims[0]["values"]
+        t = next(i for i, v in enumerate(trees) if _same_value(v, at[self.dims[0]["name"]]))
+        return family_number(self.dims, at) * len(trees) + t
+
+    def candidates(self) -> list[int]:
+        """Every point the lesson's student can reach: the movable dimensions free, the rest
+        at the lesson's values."""
+        fixed = {n: v for n, v in self.base.items() if n not in self.movable}
+        n = len(self.index["points"]["val_accuracy"])
+        return [
+            p
+            for p in range(n)
+            if all(_same_value(point_values(self.dims, p)[k], v) for k, v in fixed.items())
+        ]
+
+    def best_set(self) -> list[int]:
+        """The reachable points as good as the reachable best within noise, simplest first."""
+        cols = self.index["points"]
+        reach = set(self.candidates())
+        ordered = [p for p in ranking(cols) if p in reach]
+        if self.boot is None:
+            return ordered[:1]
+        trees = self.dims[0]["values"]
+        n_trees = [trees[p % len(trees)] for p in range(len(cols["n_nodes"]))]
+        return simplest_first(self.boot.best_set(ordered[0], ordered), cols["n_nodes"], n_trees)
+
+    # -- the template's functions --
+
+    def _score(self, column: str, values: dict) -> Shown:
+        return Shown(self.index["points"][column][self.point(values)] / self.index["scale"])
+
+    def functions(self) -> dict:
+        cols, scale = self.index["points"], self.index["scale"]
+
+        def gap(**v):
+            p = self.point(v)
+            return Shown((cols["train_accuracy"][p] - cols["val_accuracy"][p]) / scale)
+
+        def best(name: str):
+            if name not in self.by_name:
+                raise LessonError(f"{self.source}: best({name!r}): not a grid dimension")
+            values = self.by_name[name]["values"]
+            points = [self.point({name: v}) for v in values]
+            return values[points.index(min(points, key=rank_key(cols)))]
+
+        def same(a: dict, b: dict) -> bool:
+            if self.boot is None:
+                return False
+            p, q = self.point(a), self.point(b)
+            return q in self.boot.best_set(p, [q])
+
+        def label(name: str, value) -> str:
+            return value_label(name, self.grid_value(name, value), self.lang)
+
+        p0 = self.point({})
+        return {
+            "val": lambda **v: self._score("val_accuracy", v),
+            "train": lambda **v: self._score("train_accuracy", v),
+            "low": lambda **v: self._score("val_low", v),
+            "high": lambda **v: self._score("val_high", v),
+            "nodes": lambda **v: f"{cols['n_nodes'][self.point(v)]:,}",
+            "gap": gap,
+            "best": best,
+            "grid": {d["name"]: d["values"] for d in self.dims},
+            "label": label,
+            "same": same,
+            "rows": self.index["interval"]["rows"],
+            "level": f"{self.index['interval']['level']:.0%}",
+            "half": Shown((cols["val_high"][p0] - cols["val_low"][p0]) / 2 / scale),
+        }
+
+    def render(self, markdown: str) -> str:
+        env = SandboxedEnvironment(
+            undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True
+        )
+        try:
+            return env.from_string(markdown).render(self.functions())
+        except LessonError:
+            raise
+        except (TemplateError, TypeError, KeyError) as e:
+            raise LessonError(f"{self.source}: {type(e).__name__}: {e}") from None
+
+
+def load_bootstrap(correct_file, index: dict) -> Bootstrap | None:
+    """The build's bootstrap, again, from its unpublished correctness file (None if absent):
+    the same seed and rows give the same resamples as the index's intervals."""
+    try:
+        packed = np.load(correct_file)
+    except OSError:
+        return None
+    rows = index["interval"]["rows"]
+    correct = np.unpackbits(packed, axis=1, count=rows).astype(bool)
+    return Bootstrap.of(correct, index["interval"]["seed"])

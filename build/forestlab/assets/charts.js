@@ -24,18 +24,78 @@ export function loadUPlot() {
   return loading;
 }
 
+/** The chart's size from its box: as wide as the box (a phone turned sideways widens it). */
 function size(box) {
-  const width = Math.max(240, Math.min(560, box.clientWidth || 320));
-  return { width, height: Math.round(width * 0.6) };
+  const width = Math.max(160, box.clientWidth || 320);
+  return { width, height: Math.round(Math.min(400, Math.max(160, width * 0.6))) };
 }
 
-/** A chart that is drawn when uPlot is there, always with the latest data given. */
+/** A CSS colour of the page (Material's palette variables), resolved for the canvas. */
+function cssColour(box, variable) {
+  const probe = document.createElement("span");
+  probe.style.color = `var(${variable})`;
+  probe.hidden = true;
+  box.append(probe);
+  const colour = getComputedStyle(probe).color;
+  probe.remove();
+  return colour;
+}
+
+const charts = new Set();
+let paletteWatch = null;
+
+/** Redraw every chart when Material switches palette (light, dark): it sets these on <body>. */
+function watchPalette() {
+  paletteWatch ??= new MutationObserver(() => charts.forEach((chart) => chart.recolour()));
+  paletteWatch.observe(document.body, {
+    attributes: true,
+    attributeFilter: ["data-md-color-scheme", "data-md-color-primary", "data-md-color-accent"],
+  });
+}
+
+/** A chart that is drawn when uPlot is there, always with the latest data given. It follows
+ * its box's width and the page's palette. */
 class Chart {
   constructor(box, t) {
     this.box = box;
     this.t = t;
     this.plot = null;
     this.latest = null;
+    this.colours = null; // read when first drawn: the box is in the page by then
+    charts.add(this);
+    watchPalette();
+    new ResizeObserver(() => this.resize()).observe(box);
+  }
+
+  /** Text, grid and tick colours of the current palette. */
+  palette() {
+    this.colours ??= {
+      text: cssColour(this.box, "--md-default-fg-color"),
+      grid: cssColour(this.box, "--md-default-fg-color--lightest"),
+      ticks: cssColour(this.box, "--md-default-fg-color--lighter"),
+    };
+    return this.colours;
+  }
+
+  /** An axis drawn in the palette's colours (read at every draw). */
+  axis(label) {
+    return {
+      label,
+      stroke: () => this.palette().text,
+      grid: { stroke: () => this.palette().grid },
+      ticks: { stroke: () => this.palette().ticks },
+    };
+  }
+
+  recolour() {
+    this.colours = null;
+    this.plot?.redraw(false);
+  }
+
+  resize() {
+    if (!this.plot) return;
+    const next = size(this.box);
+    if (next.width !== this.plot.width || next.height !== this.plot.height) this.plot.setSize(next);
   }
 
   show(...args) {
@@ -60,13 +120,17 @@ export class TreesChart extends Chart {
         {
           ...size(this.box),
           scales: { x: { time: false } },
-          axes: [{ label: t("dim.n_estimators") }, { label: t("metric.accuracy") }],
+          axes: [this.axis(t("dim.n_estimators")), this.axis(t("metric.accuracy"))],
           series: [
             { label: t("dim.n_estimators") },
-            { label: t("split.train"), stroke: "#1f77b4", width: 2 },
-            { label: t("split.val"), stroke: "#d62728", width: 2 },
+            { label: t("split.train"), stroke: "#1f77b4", width: 2, value: (u, v) => fmt(v) },
+            { label: t("split.val"), stroke: "#d62728", width: 2, value: (u, v) => fmt(v) },
           ],
-          hooks: { draw: [(u) => this.drawMarker(u)] },
+          hooks: {
+            draw: [(u) => this.drawMarker(u)],
+            // without a pointer over the chart, the legend shows the chosen tree count's values
+            setLegend: [(u) => u.cursor.idx == null && this.showMarked(u)],
+          },
         },
         data,
         this.box,
@@ -77,6 +141,13 @@ export class TreesChart extends Chart {
     } else {
       this.plot.redraw(false);
     }
+    if (this.plot.cursor.idx == null) this.showMarked();
+  }
+
+  /** The legend at the chosen number of trees (x runs 1 … the most trees). */
+  showMarked(u = this.plot) {
+    const last = u.data[0].length - 1;
+    u.setLegend({ idx: Math.max(0, Math.min(last, this.marked - 1)) }, false);
   }
 
   drawMarker(u) {
@@ -106,7 +177,8 @@ export class RocChart extends Chart {
         {
           ...size(this.box),
           scales: { x: { time: false, range: [0, 1] }, y: { range: [0, 1] } },
-          axes: [{ label: t("chart.fpr") }, { label: t("chart.tpr") }],
+          axes: [this.axis(t("chart.fpr")), this.axis(t("chart.tpr"))],
+          legend: { live: false }, // the curve's name (with its AUC), not a value under the pointer
           series: [
             { label: t("chart.fpr") },
             { label, stroke: "#d62728", width: 2 },

@@ -13,7 +13,7 @@ test("fields are filled; unknown fields and keys stay visible", () => {
   assert.equal(fill("{shown} of {total}", { shown: 3, total: 10 }), "3 of 10");
   assert.equal(fill("{a} {b}", { a: "<b>" }), "<b> {b}");
   const t = makeText(flat("en"));
-  assert.equal(t("viewer.showing", { shown: 1, total: 2 }), "Showing 1 of 2 grid points");
+  assert.equal(t("viewer.rows", { from: 1, to: 20, total: 21 }), "Rows 1–20 of 21 grid points");
   assert.equal(t("no.such.key"), "no.such.key");
 });
 

@@ -25,6 +25,8 @@ class LivePanel {
   constructor(slot, { t, data, lang, labBase, siteRoot, current, showResult }) {
     this.slot = slot;
     this.t = t;
+    this.lang = lang;
+    this.siteRoot = siteRoot;
     this.data = data;
     this.names = data.names[lang];
     this.current = current;
@@ -59,6 +61,7 @@ class LivePanel {
     this.featuresSelect = el("select", { id: featuresId, name: "max_features" }, FEATURE_CHOICES.map((v) => el("option", { value: v }, v)));
     this.inputs = Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, f.input]));
     this.status = el("p", { class: "fl-live-status", role: "status", "aria-live": "polite" });
+    this.detail = el("details", { class: "fl-live-detail", hidden: true });
     this.progress = el("progress", { class: "fl-live-progress", max: 1, value: 0, hidden: true });
     this.trainButton = el("button", { type: "submit", "data-action": "train-live" }, t("live.train"));
     this.cancelButton = el("button", { type: "button", "data-action": "cancel-live", disabled: true, onclick: () => this.cancel() }, t("live.cancel"));
@@ -87,6 +90,7 @@ class LivePanel {
       el("p", { class: "fl-note" }, t("live.intro", { host: new URL(this.indexURL).host })),
       form,
       this.status,
+      this.detail,
       this.progress,
       this.predictBox,
     );
@@ -136,7 +140,8 @@ class LivePanel {
   }
 
   say(text, state) {
-    this.status.textContent = text;
+    this.status.replaceChildren(...[text].flat());
+    this.detail.hidden = true;
     if (state) this.root.dataset.live = state;
   }
 
@@ -210,9 +215,19 @@ class LivePanel {
     this.progress.hidden = true;
   }
 
+  /** A failure in plain words for a student; the technical detail folded away for the
+   * teacher. Before Python is ready, whatever went wrong means the page cannot reach (or
+   * start) the Python runtime. */
   fail(stage, text) {
+    const t = this.t;
     this.finish();
-    this.say(this.t("live.failed", { stage }) + text, "error");
+    if (stage === "worker") this.say(t("live.crashed"), "error");
+    else if (!this.ready) {
+      const guide = new URL(`${this.lang === "en" ? "en/" : ""}teacher-guide/#live-training`, this.siteRoot);
+      this.say([t("live.no_runtime"), " ", el("a", { href: guide.href }, t("live.teacher_guide"))], "error");
+    } else this.say(t("live.train_failed"), "error");
+    this.detail.replaceChildren(el("summary", {}, t("live.detail")), el("pre", {}, el("code", {}, `${stage}: ${text}`)));
+    this.detail.hidden = false;
     if (stage === "worker" || !this.ready) this.stop();
   }
 

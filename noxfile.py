@@ -53,6 +53,32 @@ def _build_site(session: nox.Session) -> None:
     session.run("forestlab", "build", "--site", "site", *session.posargs, env=env)
 
 
+#: The explorer's copied code is run (tests/test_student_code.py, the browser test) in a
+#: virtual environment holding only pandas and scikit-learn at the versions pyproject.toml pins,
+#: with the numeric libraries they run on pinned the same way: what a student installs, and
+#: ForestLab not importable. Its Python is handed to pytest in this variable.
+STUDENT_PYTHON = "FORESTLAB_STUDENT_PYTHON"
+STUDENT_VENV = ".nox/student"
+STUDENT_PACKAGES = ("pandas", "scikit-learn", "numpy", "scipy", "joblib", "threadpoolctl")
+
+
+def _student_venv(session: nox.Session) -> str:
+    """Make the students' environment once (`python -m venv`, then pip), keep it, and return
+    its Python; pip only checks the pins when it already holds them."""
+    pins = [
+        pin
+        for pin in PYPROJECT["project"]["dependencies"]
+        if pin.split("==")[0].strip() in STUDENT_PACKAGES
+    ]
+    assert len(pins) == len(STUDENT_PACKAGES), "pyproject.toml pins every student package"
+    python = os.path.abspath(os.path.join(STUDENT_VENV, "bin", "python"))
+    if not os.path.exists(python):
+        session.run("python", "-m", "venv", STUDENT_VENV, silent=True)
+    pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    session.run(*pip, *pins, external=True, silent=True)
+    return python
+
+
 @nox.session(python=PYTHON)
 def build(session: nox.Session) -> None:
     """Train the grid from splits/ (cached) and build the static site into site/."""
@@ -74,7 +100,8 @@ def tests(session: nox.Session) -> None:
     _install(session, "test")
     # the browser modules' pure parts (URL state, numbering, text), with node's own runner
     session.run("node", "--test", "tests/js/", external=True)
-    session.run("pytest", *session.posargs, env=ENV)
+    student = {STUDENT_PYTHON: _student_venv(session)}
+    session.run("pytest", *session.posargs, env={**ENV, **student})
 
 
 @nox.session(python=PYTHON)

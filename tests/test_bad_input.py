@@ -470,6 +470,22 @@ HOSTILE_CASES = [
         config(data__target=["survived", "age"]),
         "Config value 'data.target': Input should be a valid string",
     ),
+    (
+        "a negative download cap",
+        config(site__download_max_mb=-1),
+        "Config value 'site.download_max_mb': Input should be greater than or equal to 0",
+    ),
+    (
+        "a download cap in words",
+        config(site__download_max_mb="ten"),
+        "Config value 'site.download_max_mb': Input should be a valid number",
+    ),
+    (
+        "a sample share too small for one row per class",
+        config(grid__sample_fraction=[0.001, 1.0]),
+        "Config value 'grid.sample_fraction': 0.001 cannot be a stratified sample of the 240 "
+        "training rows",
+    ),
 ]
 ALL_CASES = CASES + HOSTILE_CASES
 

@@ -47,7 +47,9 @@ def test_bundled_config_loads():
         ({}, ["Config value 'data': required, but not set"]),
         (
             {"data": {"target": "y"}, "colour": 1},
-            ["Config value 'colour': unknown key; known keys: data, seed, grid, build, widget"],
+            [
+                "Config value 'colour': unknown key; known keys: data, seed, grid, build, widget, site"
+            ],
         ),
         (
             {"data": {"target": "y"}, "grid": {"max_depth": [0, 3]}},

@@ -175,6 +175,18 @@ class WidgetConfig(_Strict):
         return self
 
 
+class SiteConfig(_Strict):
+    download_max_mb: float = Field(
+        10.0,
+        ge=0,
+        le=1000,
+        description="Offer train.csv and val.csv for download (re-encoded as UTF-8, beside "
+        "the explorer's code) when the two together are at most this many megabytes "
+        "(10^6 bytes); over it, or at 0, they are not published and the explorer says why. "
+        "The test split is never published.",
+    )
+
+
 class Config(_Strict):
     data: DataConfig = Field(description="What the CSV splits hold and how to show it.")
     seed: int = Field(42, ge=0, le=2**32 - 1, description="Seed for splits, samples and forests.")
@@ -182,6 +194,9 @@ class Config(_Strict):
     build: BuildConfig = Field(default_factory=BuildConfig, description="Build limits.")
     widget: WidgetConfig = Field(
         default_factory=WidgetConfig, description="Live training in the browser."
+    )
+    site: SiteConfig = Field(
+        default_factory=SiteConfig, description="What the site offers besides the results."
     )
 
     def family_count(self) -> int:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
+
 from forestlab.config import BuildConfig, Config
-from forestlab.core.family import FAMILY_KEYS
+from forestlab.core.family import FAMILY_KEYS, stratified_sample_possible
 from forestlab.core.messages import Message
 from forestlab.errors import UserError
 
@@ -15,6 +17,19 @@ def families(cfg: Config) -> list[dict]:
     grid = cfg.grid
     axes = [getattr(grid, key) for key in FAMILY_KEYS]
     return [dict(zip(FAMILY_KEYS, combo, strict=True)) for combo in itertools.product(*axes)]
+
+
+def check_samples(cfg: Config, y_train: np.ndarray) -> None:
+    """Refuse a training-sample share that scikit-learn's stratified `train_test_split` (the
+    sampler the build shares with the students' code) cannot take from these rows."""
+    classes = len(np.unique(y_train))
+    problems = [
+        Message("error.grid.sample_fraction", value=f, rows=f"{len(y_train):,}", classes=classes)
+        for f in cfg.grid.sample_fraction
+        if not stratified_sample_possible(y_train, f)
+    ]
+    if problems:
+        raise UserError(*problems)
 
 
 def check_size(cfg: Config, n_train_rows: int, n_features: int) -> None:

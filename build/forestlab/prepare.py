@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forestlab import downloads
 from forestlab.config import Config
 from forestlab.core.family import Dataset
 from forestlab.core.messages import Message
@@ -39,6 +40,9 @@ class Prepared:
     split_files: dict = field(default_factory=dict)  # split -> file name, or "from train.csv"
     row_counts: dict = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)  # the CSV files read
+    #: the cells, as read, of the training and validation rows the build used (every column;
+    #: the rows of train.csv held out as val or test removed). Never the test split's.
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def _suggest(name: str, options: list[str]) -> Message:
@@ -295,6 +299,11 @@ def ranks_features(cfg: Config) -> bool:
     return any(k is not None for k in cfg.grid.top_k_features)
 
 
+def _rows_of(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """The frame's rows (the frame itself when that is all of them: no copy)."""
+    return frame if len(rows) == len(frame) else frame.iloc[rows].reset_index(drop=True)
+
+
 def prepare(folder: Path, cfg: Config, ranker=reference_ranking) -> Prepared:
     """Read and encode the splits. `ranker(X, y, seed)` orders the features by importance
     (the build passes a cached one)."""
@@ -337,6 +346,7 @@ def prepare(folder: Path, cfg: Config, ranker=reference_ranking) -> Prepared:
                         )
     X_train, y_train = X["train"], y["train"]
     whole = len(y_train)
+    file_rows = {s: np.arange(len(t.frame)) for s, t in tables.items()}  # rows of each file
     for split in ("test", "val"):
         if split in tables:
             continue
@@ -345,6 +355,7 @@ def prepare(folder: Path, cfg: Config, ranker=reference_ranking) -> Prepared:
         kept, held = stratified_split(y_train, share, cfg.seed + SPLITS.index(split))
         X[split], y[split] = X_train[held], y_train[held]
         X_train, y_train = X_train[kept], y_train[kept]
+        file_rows[split], file_rows["train"] = file_rows["train"][held], file_rows["train"][kept]
         sources[split] = "from train.csv"
         notices.append(
             Message("cli.notice.held_out", file=f"{split}.csv", n=len(held), split=split)
@@ -382,4 +393,10 @@ def prepare(folder: Path, cfg: Config, ranker=reference_ranking) -> Prepared:
         split_files=sources,
         row_counts=rows,
         files=[t.path for t in tables.values()],
+        frames={
+            split: _rows_of(tables.get(split, tables["train"]).frame, file_rows[split])
+            for split in ("train", "val")
+        }
+        if downloads.may_fit(cfg, rows["train"] + rows["val"], n_columns)
+        else {},
     )

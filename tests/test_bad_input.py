@@ -628,3 +628,18 @@ def test_a_chinese_locale_gives_chinese_messages_and_notices(tmp_path):
     assert "提示：train.csv：读取了 60 行 × 8 列（UTF-8，逗号分隔）" in proc.stdout
     assert "没有找到 val.csv：已从 train.csv 中" in proc.stdout
     assert "网格：" in proc.stdout and "检查通过" in proc.stdout
+
+
+def test_every_broken_row_of_a_file_is_reported_in_one_run(copy_build):
+    """Three bad lines, three messages (not one per run); past 20 the rest are counted."""
+    splits = copy_build["splits"]
+    good = b"male,30,3rd,Belfast,7.5,0,0,1\n"
+    raw("val", HEADER + good + b"male,30\n" + good + b"male\n" + b"a,b,c\n" + good)(splits)
+    result = run_cli("check", "--splits", splits)
+    assert result.code == 2
+    lines = result.err.splitlines()
+    assert [line.split(": line ")[1].split(":")[0] for line in lines] == ["3", "5", "6"]
+    assert lines[0].startswith("error: ") and lines[1].startswith("  ")
+    raw("val", HEADER + b"male,30\n" * 25)(splits)
+    lines = run_cli("check", "--splits", splits).err.splitlines()
+    assert len(lines) == 21 and lines[-1] == "  … and 5 more of the same kind"

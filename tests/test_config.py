@@ -160,6 +160,13 @@ def test_missing_config_file_says_what_to_do(tmp_path):
         load_config(tmp_path / "nope.yml")
 
 
+def test_the_data_description_is_not_called_a_display_name():
+    docs = {key: doc for key, _, doc in options_reference()}
+    assert "display name" not in docs["data.about.en"].lower()
+    assert "licence" in docs["data.about.en"] and "Chinese" in docs["data.about.zh"]
+    assert docs["data.column_names"] == "Display names of columns, by column name."
+
+
 def test_every_option_is_documented():
     rows = options_reference()
     assert len(rows) > 15

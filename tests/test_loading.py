@@ -131,6 +131,11 @@ def test_preprocessing_is_fitted_on_train_only(tmp_path):
     assert set(b.data.X_val[:, cols.index("age")]) == {age_spec["fill"]}
     assert set(b.data.X_val[:, cols.index("class")]) == {-1.0}
     assert any("80 value(s) of 'class' do not occur in train.csv" in str(n) for n in b.notices)
+    assert (
+        f"column 'age': 80 empty cell(s) filled with {age_spec['fill']:g}, the median of train.csv"
+        in [str(n) for n in b.notices]
+    )
+    assert not any("filled" in str(n) for n in a.notices)  # the bundled rows have no gaps
     assert np.array_equal(a.data.X_train, b.data.X_train)
 
 
@@ -147,6 +152,15 @@ def test_missing_cells_are_imputed_from_train(tmp_path):
     assert "NA" not in spec["categories"]
     col = [f["name"] for f in prepared.spec["features"]].index("embarked")
     assert (prepared.data.X_train[:10, col] == spec["categories"].index("Southampton")).all()
+    # said, in the run's language: the teacher may rather fix the data
+    filled = [n for n in prepared.notices if "filled" in n.render("en")]
+    assert [n.render("en") for n in filled] == [
+        "column 'embarked': 10 empty cell(s) filled with 'Southampton', the most frequent "
+        "value of train.csv"
+    ]
+    assert filled[0].render("zh") == (
+        "列 'embarked'：10 个空单元格已用 train.csv 中最常见的值 'Southampton' 填充"
+    )
 
 
 def test_config_features_include_and_exclude(tmp_path):

@@ -70,6 +70,17 @@ class Names(_Strict):
     zh: str | None = Field(None, description="Chinese display name.")
 
 
+class About(_Strict):
+    """What the data is, in the site's two languages."""
+
+    en: str | None = Field(
+        None,
+        description="In English: what the data is, where it comes from and its licence "
+        "(plain text).",
+    )
+    zh: str | None = Field(None, description="The same in Chinese (plain text).")
+
+
 class DataConfig(_Strict):
     target: str = Field(description="Column to predict (the class).")
     positive_class: str | None = Field(
@@ -83,8 +94,8 @@ class DataConfig(_Strict):
     column_names: dict[str, Names] = Field(
         default_factory=dict, description="Display names of columns, by column name."
     )
-    about: Names = Field(
-        default_factory=Names,
+    about: About = Field(
+        default_factory=About,
         description="What the data is, where it comes from and its licence, shown on the "
         "home page's data card (plain text, per language).",
     )

@@ -43,6 +43,8 @@ _FORMULA = r"[ \t]*\"?[ \t]*(?:=|[+\-@][^{d}\n]*[(|!])"
 #: Share of numeric cells above which the remaining text cells are treated as typos.
 NUMERIC_MAJORITY = 0.9
 MAX_FILE_BYTES = 2 * 1024**3
+#: Problems of one kind listed one by one, the rest counted: a message must stay readable.
+MAX_PROBLEMS = 20
 #: Cells are read as text, typed afterwards. Stored by Arrow: a million rows of 31 columns take
 #: about 420 MiB, where Python string objects would take several GiB.
 TEXT = pd.StringDtype(storage="pyarrow", na_value=np.nan)
@@ -175,13 +177,20 @@ def _checked_rows(path: Path, reader) -> list[str]:
                 "error.csv.name_twice", path=path, name=name, first=seen[name] + 1, second=i + 1
             )
         seen[name] = i
-    line = reader.line_num
-    for row in reader:
+    problems, line = [], reader.line_num
+    for row in reader:  # every broken row of the file, not only the first
         if row and len(row) != len(names):
-            raise UserError(
-                "error.csv.ragged", path=path, line=line + 1, cells=len(row), header=len(names)
+            problems.append(
+                Message(
+                    "error.csv.ragged", path=path, line=line + 1, cells=len(row), header=len(names)
+                )
             )
         line = reader.line_num
+    if len(problems) > MAX_PROBLEMS:
+        more = Message("error.more_problems", n=f"{len(problems) - MAX_PROBLEMS:,}")
+        problems = [*problems[:MAX_PROBLEMS], more]
+    if problems:
+        raise UserError(*problems)
     return names
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -263,9 +264,14 @@ def _encode_feature(name: str, tables: dict[str, Table], notices: list[Message])
     return {"name": name, "kind": "categorical", "categories": categories, "fill": fill}
 
 
-def encode_column(feature: dict, values: pd.Series, table: Table) -> np.ndarray:
-    """Apply one feature's fitted encoding to a split's cells."""
+def encode_column(
+    feature: dict, values: pd.Series, table: Table, filled: Counter | None = None
+) -> np.ndarray:
+    """Apply one feature's fitted encoding to a split's cells; `filled` counts, by feature,
+    the empty cells that take the training fill."""
     missing = is_missing(values)
+    if filled is not None:
+        filled[feature["name"]] += int(missing.sum())
     if feature["kind"] == "numeric":
         numbers = parse_numbers(values)
         bad = ~missing & ~np.isfinite(numbers)
@@ -325,10 +331,22 @@ def prepare(folder: Path, cfg: Config, ranker=reference_ranking) -> Prepared:
     features = [f for f in (_encode_feature(n, tables, notices) for n in names) if f]
     if not features:
         raise UserError("error.data.no_features", path=tables["train"].path)
+    filled: Counter = Counter()
     X = {
-        split: np.column_stack([encode_column(f, t.frame[f["name"]], t) for f in features])
+        split: np.column_stack([encode_column(f, t.frame[f["name"]], t, filled) for f in features])
         for split, t in tables.items()
     }
+    for f in features:  # say what was filled in: the teacher may rather fix the data
+        if filled[f["name"]]:
+            numeric = f["kind"] == "numeric"
+            notices.append(
+                Message(
+                    "cli.notice.filled_median" if numeric else "cli.notice.filled_frequent",
+                    name=f["name"],
+                    n=filled[f["name"]],
+                    fill=f"{f['fill']:g}" if numeric else shown(f["fill"]),
+                )
+            )
     for f in features:
         if f["kind"] == "categorical":
             for split in ("val", "test"):

@@ -210,7 +210,8 @@ export class Explorer {
       el("summary", {}, t("viewer.best_list")),
       el("p", { class: "fl-note" }, this.bestSet.length > 1 ? t("viewer.best_set", { count: this.bestSet.length }) : t("viewer.best_set_one")),
       el("ol", {}, items),
-      more > 0 ? el("p", { class: "fl-note" }, t("viewer.and_more", { count: more })) : null,
+      // replaceChildren writes null as the text "null": leave the line out instead
+      ...(more > 0 ? [el("p", { class: "fl-note" }, t("viewer.and_more", { count: more }))] : []),
     );
   }
 

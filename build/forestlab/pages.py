@@ -235,10 +235,11 @@ class Fragments:
         items = [
             [text("page.seed", lang), str(self.index["seed"])],
             [text("page.built", lang), f"{built} ({epoch})"],
-            [text("page.data_hash", lang), d["data_sha256"]],
+            [text("page.data_hash", lang), _code(d["data_sha256"])],
         ]
-        files = [[name, digest] for name, digest in sorted(d["file_sha256"].items())]
-        libs = [[lib, v] for lib, v in sorted(d["versions"].items())]
+        # file and library names and hashes read the same in every language: as code
+        files = [[_code(name), _code(digest)] for name, digest in sorted(d["file_sha256"].items())]
+        libs = [[_code(lib), v] for lib, v in sorted(d["versions"].items())]
         grid = [
             [
                 dim_name(d["name"], lang),

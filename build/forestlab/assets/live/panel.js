@@ -20,6 +20,9 @@ const STAGE_TEXT = {
   ready: "live.stage_ready",
 };
 
+/** `template` split at `field`, with `node` in its place (the text stays text). */
+const fillWith = (template, field, node) => template.split(field).flatMap((part, i) => (i ? [node, part] : [part]));
+
 class LivePanel {
   /** See mountLive. */
   constructor(slot, { t, data, lang, labBase, siteRoot, current, showResult }) {
@@ -87,7 +90,8 @@ class LivePanel {
       "section",
       { class: "fl-live", "data-live": "idle" },
       el("h2", {}, t("live.title")),
-      el("p", { class: "fl-note" }, t("live.intro", { host: new URL(this.indexURL).host })),
+      // the host name as code: it reads the same in every language
+      el("p", { class: "fl-note" }, ...fillWith(t("live.intro"), "{host}", el("code", {}, new URL(this.indexURL).host))),
       form,
       this.status,
       this.detail,

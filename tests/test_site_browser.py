@@ -527,11 +527,11 @@ def test_lesson_presets_fixes_and_hides_sliders(open_page, site):
     [
         (
             "en/lessons/trees/",
-            {"max_depth": "2", "min_samples_leaf": "5", "sample_fraction": "0.5"},
+            {"max_depth": "1", "min_samples_leaf": "5", "sample_fraction": "0.1"},
         ),
         (
             "en/lessons/depth/",
-            {"n_estimators": "1", "sample_fraction": "0.5", "pin": "0,0,0,0,0,0,0,0"},
+            {"n_estimators": "1", "sample_fraction": "0.1", "pin": "0,0,0,0,0,0,0,0"},
         ),
     ],
 )
@@ -549,7 +549,11 @@ def test_a_url_cannot_change_what_a_lesson_holds(open_page, site, lesson, query)
             assert slider.is_disabled()
             assert slider.input_value() == plain.locator(f"[data-dim={name}]").input_value()
     assert shown_metrics(linked, "val") == shown_metrics(plain, "val")
-    assert "max_depth=2" not in linked.url and "sample_fraction" not in linked.url
+    assert "max_depth=1" not in linked.url and "sample_fraction" not in linked.url
+    # and the page says so, naming what it ignored
+    notice = linked.locator(".fl-ignored").inner_text()
+    assert "holds still" in notice and "Share of training rows" in notice
+    assert plain.locator(".fl-ignored").count() == 0
 
 
 def test_phone_viewport_is_usable(open_page):

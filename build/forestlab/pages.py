@@ -185,22 +185,46 @@ class Fragments:
         return '<div class="forestlab-figures" markdown="1">\n' + "\n".join(out) + "\n</div>"
 
     def best(self, rows: int = 10) -> str:
-        """The best configurations on validation, from the index (what the viewer shows)."""
+        """The best configurations on validation, from the index (what the viewer shows):
+        the scores first, with their intervals, then only the dimensions that vary."""
         index, lang = self.index, self.lang
         dims, cols, scale = index["dims"], index["points"], index["scale"]
-        n = len(cols["val_accuracy"])
-        ranked = ranking(cols)
-        head = [dim_name(d["name"], lang) for d in dims]
-        head += [text("score.val_accuracy", lang), text("score.train_accuracy", lang)]
+        varying = [d for d in dims if len(d["values"]) > 1]
+        tied = set(index["best_set"])
+        head = [
+            text("score.val_accuracy", lang),
+            text("page.interval", lang),
+            text("score.train_accuracy", lang),
+            text("viewer.nodes", lang),
+            text("page.within_noise", lang),
+            *(dim_name(d["name"], lang) for d in varying),
+        ]
         body = []
-        for p in ranked[:rows]:
+        for p in ranking(cols)[:rows]:
             values = point_values(dims, p)
             body.append(
-                [value_label(d["name"], values[d["name"]], lang) for d in dims]
-                + [_fmt(cols["val_accuracy"][p] / scale), _fmt(cols["train_accuracy"][p] / scale)]
+                [
+                    _fmt(cols["val_accuracy"][p] / scale),
+                    f"{_fmt(cols['val_low'][p] / scale)}–{_fmt(cols['val_high'][p] / scale)}",
+                    _fmt(cols["train_accuracy"][p] / scale),
+                    f"{cols['n_nodes'][p]:,}",
+                    text("word.yes" if p in tied else "word.no", lang),
+                    *(value_label(d["name"], values[d["name"]], lang) for d in varying),
+                ]
             )
+        n = len(cols["val_accuracy"])
         summary = text("page.points", lang, points=n, families=index["n_families"])
-        return f"<p>{escape(summary)}</p>" + _table(head, body)
+        noise = text(
+            "page.best_noise",
+            lang,
+            tied=len(tied),
+            rows=index["interval"]["rows"],
+            resamples=index["interval"]["resamples"],
+        )
+        return (
+            f"<p>{escape(summary)}</p><p>{escape(noise)}</p>"
+            f'<div class="fl-table-scroll">{_table(head, body, "fl-best-table")}</div>'
+        )
 
     def viewer(self, **options) -> str:
         """The explorer: options may preset, fix or hide dimensions for a lesson."""

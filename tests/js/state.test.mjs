@@ -65,3 +65,19 @@ test("nearest grid point of a live model's values", () => {
   assert.deepEqual(nearestIdx([0, 0, 0, 0], DIMS, { max_depth: null }), [0, 2, 0, 0]);
   assert.deepEqual(nearestIdx([0, 0, 0, 0], DIMS, { n_estimators: 10 }, { fixed: { n_estimators: 1 } }), [0, 0, 0, 0]);
 });
+
+test("a lesson's held dimensions named in the URL are reported as ignored", async () => {
+  const { ignoredParams } = await import("../../build/forestlab/assets/state.js");
+  const dims = [
+    { name: "n_estimators", values: [1, 100] },
+    { name: "max_depth", values: [1, null] },
+    { name: "sample_fraction", values: [0.1, 1.0] },
+  ];
+  const lesson = { preset: { n_estimators: 1 }, hide: ["max_depth"], fixed: { sample_fraction: 1.0 } };
+  assert.deepEqual(ignoredParams("?max_depth=1&sample_fraction=0.1&n_estimators=100", dims, lesson), [
+    "max_depth",
+    "sample_fraction",
+  ]);
+  assert.deepEqual(ignoredParams("?n_estimators=100&pin=0,0,0", dims, lesson), []);
+  assert.deepEqual(ignoredParams("?max_depth=1", dims, {}), []);
+});

@@ -36,6 +36,10 @@ export class ResultStrip {
       this.chartBox,
       this.spoken,
     );
+    // controls scrolled into view (keyboard focus) stop below the strip, not under it
+    new ResizeObserver(() =>
+      this.element.parentElement?.style.setProperty("--fl-strip-height", `${this.element.offsetHeight}px`),
+    ).observe(this.element);
   }
 
   /** `numbers`: the index headline of the point; `curve`: {dim, values, series, current}

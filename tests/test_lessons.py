@@ -1,0 +1,120 @@
+"""Lessons whose numbers come from the build (forestlab.lessons): presets checked against the
+grid, every number of an answer or teacher note filled from the results, and "best" searched
+only among what a lesson's student may move."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, TINY_GRID, run_cli, small_splits
+from forestlab.formats import point_values
+from forestlab.lessons import Lesson, load_bootstrap
+from forestlab.noise import CORRECT_FILE
+from forestlab.pages import PLACEHOLDER
+from jinja2 import StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+
+LESSONS = sorted((ROOT / "site_src" / "lessons").glob("*.md"))
+#: The folded parts of a lesson that hold results: answers and teacher notes (Markdown `???`
+#: blocks and their indented lines).
+FOLDED = re.compile(r"^\?\?\? (?:success|note)[^\n]*\n((?:[ \t]+[^\n]*\n|\n)+)", re.M)
+OPEN, CLOSE = "\x00", "\x01"
+
+
+def viewer_options(markdown: str) -> dict:
+    for m in PLACEHOLDER.finditer(markdown):
+        if m.group(1) == "viewer":
+            return json.loads(m.group(2))
+    raise AssertionError("no viewer")
+
+
+def build(tmp: Path, **sizes) -> tuple[dict, object]:
+    splits = small_splits(tmp / "splits", **sizes)
+    result = run_cli("build", "--splits", splits, "--work", tmp / "work")
+    assert result.code == 0, result.err
+    out = tmp / "work" / "out"
+    index = json.loads((out / "index.json").read_text())
+    return index, load_bootstrap(out / CORRECT_FILE, index)
+
+
+def filled(path: Path, index: dict, boot) -> tuple[str, list]:
+    """The lesson rendered with every filled value marked, and the values in order."""
+    markdown = path.read_text(encoding="utf-8")
+    lang = path.suffixes[0].lstrip(".")
+    lesson = Lesson(path.name, index, boot, viewer_options(markdown), lang)
+    values = []
+
+    def mark(value):
+        values.append(value)
+        return f"{OPEN}{value}{CLOSE}"
+
+    env = SandboxedEnvironment(
+        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, finalize=mark
+    )
+    return env.from_string(markdown).render(lesson.functions()), values
+
+
+@pytest.fixture(scope="module")
+def two_builds(tmp_path_factory):
+    """The same grid on two different small data sets."""
+    return (
+        build(tmp_path_factory.mktemp("a"), n_train=240, n_val=80),
+        build(tmp_path_factory.mktemp("b"), n_train=400, n_val=160),
+    )
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_answers_and_notes_hold_no_number_written_by_hand(path, two_builds):
+    (index, boot), _ = two_builds
+    text, _ = filled(path, index, boot)
+    blocks = FOLDED.findall(text)
+    assert len(blocks) >= 3, "an answer, the exit question's answer and teacher notes"
+    for block in blocks:
+        bare = re.sub(f"{OPEN}.*?{CLOSE}", "", block, flags=re.S)
+        bare = re.sub(r"`[^`]*`", "", bare)  # code: names of settings
+        assert not re.search(r"\d", bare), f"{path.name}: a number not from the results: {bare}"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_filled_values_follow_the_data(path, two_builds):
+    """Built on two data sets, a lesson fills the same places with each one's own results."""
+    (a, boot_a), (b, boot_b) = two_builds
+    _, from_a = filled(path, a, boot_a)
+    _, from_b = filled(path, b, boot_b)
+    assert len(from_a) == len(from_b) > 5
+    scores_a = [str(v) for v in from_a if isinstance(v, float)]
+    scores_b = [str(v) for v in from_b if isinstance(v, float)]
+    assert scores_a and len(scores_a) == len(scores_b)
+    assert scores_a != scores_b, "the same numbers from different data: written by hand?"
+    # every validation score filled in is one the index holds for that data set
+    held = {f"{v / a['scale']:.3f}" for v in a["points"]["val_accuracy"]}
+    assert any(s in held for s in scores_a)
+
+
+def test_a_lesson_best_set_moves_only_what_its_student_may_move(two_builds):
+    (index, boot), _ = two_builds
+    path = ROOT / "site_src" / "lessons" / "trees.en.md"
+    options = viewer_options(path.read_text(encoding="utf-8"))
+    lesson = Lesson(path.name, index, boot, options, "en")
+    best = lesson.best_set()
+    assert best
+    for p in best:
+        values = point_values(index["dims"], p)
+        for name, value in options["preset"].items():
+            if name != "n_estimators":  # the one dimension this lesson lets the student move
+                assert values[name] == value
+
+
+def test_a_lesson_naming_a_value_outside_the_grid_stops_the_build(tmp_path):
+    grid = {**TINY_GRID, "n_estimators": [1, 3]}  # the lessons fix 100 trees
+    splits = small_splits(tmp_path / "splits", grid=grid)
+    site = tmp_path / "site"
+    result = run_cli("build", "--splits", splits, "--work", tmp_path / "work", "--site", site)
+    assert result.code == 2
+    assert "Traceback" not in result.err
+    assert re.search(r"lessons/[a-z-]+\.(zh|en)\.md", result.err)
+    assert "n_estimators = 100" in result.err
+    assert not site.exists()

@@ -193,7 +193,7 @@ CASES = [
     (
         "grid too large",
         config(build__max_tree_rows=1000),
-        "The grid is too large to build: 24 grid points in 8,640 tree-row fits, roughly under a "
+        "The grid is too large to build: 24 grid points in 105,600 tree-row fits, roughly under a "
         "minute with build.jobs = 1 (limit build.max_tree_rows = 1,000).",
     ),
     (
@@ -430,8 +430,8 @@ HOSTILE_CASES = [
             grid__max_features=["sqrt", "log2", 0.5, 1.0],
             grid__criterion=["gini", "entropy", "log_loss"],
         ),
-        "The grid is too large to build: 240,000 grid points in 43,200,000,000 tree-row fits, "
-        "roughly 48 hours with build.jobs = 1",
+        "The grid is too large to build: 240,000 grid points in 31,680,000,000 tree-row fits, "
+        "roughly 35 hours with build.jobs = 1",
     ),
     (
         "negative seed",

@@ -152,6 +152,41 @@ def site_figures(
     return figures
 
 
+#: What the screenshots show: the explorer and one lesson, on a phone and a laptop, in Chinese.
+SCREENSHOTS = {"explorer": "explorer/", "lesson-depth": "lessons/depth/"}
+VIEWPORTS = {"phone": (375, 667), "laptop": (1366, 768)}
+
+
+def screenshots(site: Path, folder: Path) -> list[str]:
+    """The bench's record of what a student sees: each page after a keyboard move of its
+    slider furthest down (the result strip must still be in view), as PNG files in `folder`."""
+    from browser import CHROMIUM, CHROMIUM_ARGS, SiteServer
+    from playwright.sync_api import sync_playwright
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    with SiteServer(site) as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for name, path in SCREENSHOTS.items():
+            for device, (width, height) in VIEWPORTS.items():
+                context = browser.new_context(viewport={"width": width, "height": height})
+                page = context.new_page()
+                page.goto(server.url + path)
+                page.wait_for_selector(".forestlab-viewer[aria-busy=false]")
+                slider = page.locator(".fl-controls input[type=range]:not([disabled])").last
+                slider.focus()
+                at_end = slider.input_value() == slider.get_attribute("max")
+                page.keyboard.press("ArrowLeft" if at_end else "ArrowRight")
+                page.wait_for_selector(".forestlab-viewer[aria-busy=false]")
+                page.wait_for_timeout(300)  # the chart library's first draw
+                target = folder / f"{name}-{device}.png"
+                page.screenshot(path=target)
+                written.append(target.name)
+                context.close()
+        browser.close()
+    return written
+
+
 def scaled_output(out: Path, dest: Path, factor: int = 10) -> Path:
     """A build output whose grid has `factor` times the default's families (min_samples_leaf
     takes factor x as many values), its records synthesised from the real ones: the same
@@ -859,6 +894,11 @@ def main() -> int:
             mkdocs_site(big_out, tmp / "site-10x")
             big = site_figures(tmp / "site-10x", lighthouse_runs=0)
             report_site(report, f, big)
+            shots = screenshots(site, args.results.parent / "screenshots")
+            report.row(
+                "screenshots (zh, after a keyboard slider move)",
+                ", ".join(f"[{n}](screenshots/{n})" for n in shots),
+            )
         if "widget" in wanted:
             boot = widget_boot(site)
             live_s = widget_training_seconds()

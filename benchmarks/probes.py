@@ -26,8 +26,8 @@ import statistics
 import time
 from dataclasses import dataclass
 
-#: The headline cell: validation accuracy of the shown grid point.
-HEADLINE = '.forestlab-viewer .fl-metrics [data-metric="accuracy"] [data-split="val"]'
+#: The main result: the result strip's validation accuracy of the shown grid point.
+HEADLINE = ".forestlab-viewer .fl-strip-val"
 
 #: A slow school or mobile link, as the issue's anchor measurement used: 1.6 Mbit/s down,
 #: 750 kbit/s up, 150 ms round trip.

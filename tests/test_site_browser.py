@@ -33,6 +33,7 @@ PAGES = [
     "lessons/trees/",
     "lessons/features/",
     "lessons/sample-size/",
+    "lessons/min-leaf/",
     "teacher-guide/",
     "reproducibility/",
     "results-format/",

@@ -37,6 +37,7 @@ VIEWERS = [
     "lessons/trees/",
     "lessons/features/",
     "lessons/sample-size/",
+    "lessons/min-leaf/",
 ]
 LANGS = ["", "en/"]
 PHONE, LAPTOP = (375, 667), (1366, 768)

@@ -32,6 +32,8 @@ from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from forestlab.catalogue import value_label
+from forestlab.core.dims import shown
+from forestlab.core.messages import Message
 from forestlab.formats import family_number, point_values, rank_key, ranking
 from forestlab.noise import Bootstrap, simplest_first
 
@@ -44,7 +46,14 @@ class Shown(float):
 
 
 class LessonError(ValueError):
-    """A lesson that names something the grid does not have."""
+    """A lesson that names something the grid does not have (the site build stops, exit 2)."""
+
+    def __init__(self, key: str, /, **fields):
+        self.message = Message(key, **fields)
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message.render()
 
 
 def _same_value(a, b) -> bool:
@@ -62,26 +71,28 @@ class Lesson:
         base = point_values(self.dims, index["best_set"][0])
         for key in ("preset", "fixed"):
             for name, value in (options.get(key) or {}).items():
-                base[name] = self.grid_value(name, value, key)
+                base[name] = self.grid_value(name, value)
         self.base = base
         held = set(options.get("hide") or []) | set(options.get("fixed") or {})
         self.movable = [
             d["name"] for d in self.dims if len(d["values"]) > 1 and d["name"] not in held
         ]
 
-    def grid_value(self, name: str, value, where: str = "text"):
+    def grid_value(self, name: str, value):
         dim = self.by_name.get(name)
         if dim is None:
-            raise LessonError(f"{self.source}: lesson {where} names {name!r}, not a grid dimension")
+            raise LessonError("error.lesson.not_dim", source=self.source, name=shown(name))
         if type(value) is int and not any(type(v) is int for v in dim["values"]):
             value = float(value)  # `sample_fraction=1` where the grid only has fractions
         for v in dim["values"]:
             if _same_value(v, value):
                 return v
-        shown = ", ".join("null" if v is None else str(v) for v in dim["values"])
         raise LessonError(
-            f"{self.source}: lesson {where} sets {name} = {value!r}, which is not in the grid "
-            f"({shown}); use one of those values or add it to grid.{name} in the configuration"
+            "error.lesson.not_in_grid",
+            source=self.source,
+            name=name,
+            value="null" if value is None else shown(value),
+            values=", ".join("null" if v is None else repr(v) for v in dim["values"]),
         )
 
     # -- points --
@@ -130,7 +141,7 @@ class Lesson:
 
         def best(name: str):
             if name not in self.by_name:
-                raise LessonError(f"{self.source}: best({name!r}): not a grid dimension")
+                raise LessonError("error.lesson.not_dim", source=self.source, name=shown(name))
             values = self.by_name[name]["values"]
             points = [self.point({name: v}) for v in values]
             return values[points.index(min(points, key=rank_key(cols)))]
@@ -170,7 +181,9 @@ class Lesson:
         except LessonError:
             raise
         except (TemplateError, TypeError, KeyError) as e:
-            raise LessonError(f"{self.source}: {type(e).__name__}: {e}") from None
+            raise LessonError(
+                "error.lesson.template", source=self.source, problem=f"{type(e).__name__}: {e}"
+            ) from None
 
 
 def load_bootstrap(correct_file, index: dict) -> Bootstrap | None:

@@ -205,7 +205,11 @@ class Fragments:
             body.append(
                 [
                     _fmt(cols["val_accuracy"][p] / scale),
-                    f"{_fmt(cols['val_low'][p] / scale)}–{_fmt(cols['val_high'][p] / scale)}",
+                    _Html(
+                        '<span class="fl-nowrap">'
+                        f"{_fmt(cols['val_low'][p] / scale)}–{_fmt(cols['val_high'][p] / scale)}"
+                        "</span>"
+                    ),
                     _fmt(cols["train_accuracy"][p] / scale),
                     f"{cols['n_nodes'][p]:,}",
                     text("word.yes" if p in tied else "word.no", lang),

@@ -20,6 +20,7 @@ import pytest
 from conftest import ROOT, TINY_GRID, small_splits
 from forestlab import formats
 from forestlab.catalogue import LANGS, catalogue
+from forestlab.config import options_reference
 from forestlab.core import live
 from forestlab.core.dims import DIMENSIONS
 
@@ -122,9 +123,17 @@ def test_every_catalogue_key_is_used():
     from a namespace prefix ("dim." + a dimension's name) and the suffix is one of the
     values the code or the dimension table names."""
     code = "\n".join(p.read_text(encoding="utf-8") for p in SOURCES)
-    derived = {f"dim.{d.name}" for d in DIMENSIONS} | {
-        f"value.{d.none}" for d in DIMENSIONS if d.none
-    }
+    derived = (
+        {f"dim.{d.name}" for d in DIMENSIONS}
+        | {f"value.{d.none}" for d in DIMENSIONS if d.none}
+        # the reference texts of the configuration's options and the formats' fields
+        | {f"config.{key}" for key, _, _ in options_reference()}
+        | {
+            formats.description_key(model, name)
+            for model in formats.models().values()
+            for name in model.model_fields
+        }
+    )
     words = set(re.findall(r"""["'`]([a-z0-9_]+)["'`]""", code))
     unused = []
     for key in catalogue():
@@ -253,18 +262,23 @@ def test_editing_the_feature_ranking_retrains_the_top_k_families(tmp_path):
 
 @pytest.mark.slow
 def test_a_new_grid_dimension_needs_only_the_table_and_the_catalogue(tmp_path):
-    """max_leaf_nodes, added as one row of the dimension table and one catalogue entry, is
-    configured, trained, published in the index and the shards, and the site builds."""
+    """max_leaf_nodes, added as one row of the dimension table and two catalogue entries (its
+    name and its description), is configured, trained, published in the index and the shards,
+    and the site builds."""
     pkg = copy_package(tmp_path)
     edit(
         pkg / "forestlab" / "core" / "dims.py",
         "\nBY_NAME = ",
         '\nDIMENSIONS += (\n    Dimension("max_leaf_nodes", whole(2, 10_000, "a leaf count", none_ok=True), '
-        '(None,), "Most leaves per tree.", none="unlimited", sklearn="max_leaf_nodes"),\n)'
+        '(None,), none="unlimited", sklearn="max_leaf_nodes"),\n)'
         "\nBY_NAME = ",
     )
     cat = json.loads((pkg / "forestlab" / "catalogue.json").read_text(encoding="utf-8"))
     cat["dim.max_leaf_nodes"] = {"en": "Most leaves per tree", "zh": "每棵树最多叶子数"}
+    cat["config.grid.max_leaf_nodes"] = {
+        "en": "Most leaves per tree.",
+        "zh": "每棵树最多的叶子数。",
+    }
     (pkg / "forestlab" / "catalogue.json").write_text(
         json.dumps(cat, ensure_ascii=False), encoding="utf-8"
     )

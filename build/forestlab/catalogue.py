@@ -17,9 +17,19 @@ def text(key: str, lang: str, **fmt) -> str:
     return catalogue()[key][lang].format(**fmt) if fmt else catalogue()[key][lang]
 
 
+#: Reference text that only the build (generated pages) and the command line show: the
+#: options' and format fields' descriptions, type words, the command line's help. Pages do not
+#: hand it to their scripts, which never look it up (it would only add to the first view).
+NOT_FOR_SCRIPTS = ("config.", "format.", "type.", "cli.help.")
+
+
 def for_language(lang: str) -> dict[str, str]:
-    """Every key's text in one language: what a page hands its scripts."""
-    return {key: texts[lang] for key, texts in catalogue().items()}
+    """Every key's text in one language that a page's scripts may need: what it hands them."""
+    return {
+        key: texts[lang]
+        for key, texts in catalogue().items()
+        if not key.startswith(NOT_FOR_SCRIPTS)
+    }
 
 
 def dim_name(dim: str, lang: str) -> str:

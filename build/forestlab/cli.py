@@ -47,99 +47,86 @@ def say(key: str, **fields) -> str:
     return terminal_safe(Message(key, **fields).render())
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's layout, with its "usage: " and the colon after a heading in the run's
+    language (a full-width colon in Chinese)."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        prefix = say("cli.help.usage") if prefix is None else prefix
+        super().add_usage(usage, actions, groups, prefix)
+
+    def start_section(self, heading):
+        self._headings = [*getattr(self, "_headings", []), heading]
+        super().start_section(heading)
+
+    def format_help(self):
+        out = super().format_help()
+        for heading in getattr(self, "_headings", []):
+            out = out.replace(
+                f"\n{heading}:\n", "\n" + say("cli.help.heading", heading=heading) + "\n"
+            )
+        return out
+
+
+def _command(make, **kwargs) -> argparse.ArgumentParser:
+    """A parser whose help is in the run's language: argparse's own words (usage, the options'
+    heading, -h) from the catalogue too."""
+    p = make(formatter_class=_Formatter, add_help=False, **kwargs)
+    p._optionals.title = say("cli.help.options")  # argparse has no public way to name it
+    p.add_argument("-h", "--help", action="help", help=say("cli.help.help"))
+    return p
+
+
+def _subcommand(sub, name: str, help_key: str, description_key: str) -> argparse.ArgumentParser:
+    """A command's parser: its line in the list of commands and its own description."""
+    return _command(sub.add_parser, name=name, help=say(help_key), description=say(description_key))
+
+
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--splits",
-        type=Path,
-        default=Path("splits"),
-        help="folder with train.csv and optionally val.csv, test.csv (default: splits)",
-    )
-    p.add_argument(
-        "--config",
-        type=Path,
-        default=None,
-        help="configuration file (default: forestlab.yml in the splits folder)",
-    )
-    p.add_argument(
-        "--work",
-        type=Path,
-        default=Path(".forestlab"),
-        help="folder for the cache and the build output, git-ignored (default: .forestlab)",
-    )
+    p.add_argument("--splits", type=Path, default=Path("splits"), help=say("cli.help.splits"))
+    p.add_argument("--config", type=Path, default=None, help=say("cli.help.config"))
+    p.add_argument("--work", type=Path, default=Path(".forestlab"), help=say("cli.help.work"))
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(
-        prog="forestlab",
-        description="Train a random-forest hyperparameter grid ahead of time "
-        "for the ForestLab site.",
+    """The command line, its help in the language set for the run (`set_language`)."""
+    root = _command(
+        argparse.ArgumentParser, prog="forestlab", description=say("cli.help.description")
     )
-    root.add_argument("--version", action="version", version=f"forestlab {__version__}")
     root.add_argument(
-        "--lang",
-        choices=LANGS,
-        default=None,
-        help="language of messages: zh or en (default: FORESTLAB_LANG, else the locale)",
+        "--version",
+        action="version",
+        version=f"forestlab {__version__}",
+        help=say("cli.help.version"),
     )
-    sub = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    root.add_argument("--lang", choices=LANGS, default=None, help=say("cli.help.lang"))
+    sub = root.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", title=say("cli.help.commands")
+    )
 
-    b = sub.add_parser(
-        "build",
-        help="train the grid (cached) and write results and charts",
-        description="Train every forest family of the grid that is not cached yet, then write "
-        "the results index, one detail file per family, data.json and the charts to WORK/out "
-        "for MkDocs.",
-    )
+    b = _subcommand(sub, "build", "cli.help.build", "cli.help.build_description")
     _common(b)
-    b.add_argument(
-        "--jobs",
-        type=int,
-        default=None,
-        help="local worker processes (default: build.jobs of the configuration)",
-    )
-    b.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="ADDRESS",
-        help="run families on a Dask distributed scheduler, e.g. tcp://10.0.0.5:8786",
-    )
-    b.add_argument("--force", action="store_true", help="retrain every family, ignoring the cache")
-    b.add_argument(
-        "--site",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="then build the static site into DIR in the same process (as `forestlab site`)",
-    )
+    b.add_argument("--jobs", type=int, default=None, help=say("cli.help.jobs"))
+    b.add_argument("--scheduler", default=None, metavar="ADDRESS", help=say("cli.help.scheduler"))
+    b.add_argument("--force", action="store_true", help=say("cli.help.force"))
+    b.add_argument("--site", type=Path, default=None, metavar="DIR", help=say("cli.help.site"))
     b.add_argument(
         "--config-file",
         type=Path,
         default=Path("mkdocs.yml"),
-        help="MkDocs config for --site (default: mkdocs.yml)",
+        help=say("cli.help.config_file"),
     )
 
-    c = sub.add_parser(
-        "check",
-        help="validate configuration and data without training",
-        description="Read the configuration and every split, report what the build would do, "
-        "and exit 2 on the first problem found in the data or all problems of the configuration.",
-    )
+    c = _subcommand(sub, "check", "cli.help.check", "cli.help.check_description")
     _common(c)
 
-    s = sub.add_parser(
-        "site",
-        help="build the static site with MkDocs, replacing the old one only on success",
-        description="Run `mkdocs build --strict` into a staging folder and swap it in whole; on "
-        "any error the previous site stays as it was.",
+    s = _subcommand(sub, "site", "cli.help.site_command", "cli.help.site_description")
+    s.add_argument(
+        "--config-file", type=Path, default=Path("mkdocs.yml"), help=say("cli.help.mkdocs_config")
     )
-    s.add_argument("--config-file", type=Path, default=Path("mkdocs.yml"), help="MkDocs config")
-    s.add_argument("--site-dir", type=Path, default=Path("site"), help="output folder")
+    s.add_argument("--site-dir", type=Path, default=Path("site"), help=say("cli.help.site_dir"))
 
-    sub.add_parser(
-        "options",
-        help="list every configuration option with its default",
-        description="Print every configuration key, its default and what it does.",
-    )
+    _subcommand(sub, "options", "cli.help.options_command", "cli.help.options_description")
     return root
 
 
@@ -221,18 +208,27 @@ def _tolerant_output() -> None:
             stream.reconfigure(errors="backslashreplace")
 
 
+def _lang_option(argv: list[str] | None) -> str | None:
+    """The `--lang` of the command line, read before the parser is made: its help is in the
+    run's language. An unknown value counts as none here; the parser then refuses it."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--lang", default=None)
+    value = early.parse_known_args(argv)[0].lang
+    return value if value in LANGS else None
+
+
 def main(argv: list[str] | None = None) -> int:
     _tolerant_output()
-    args = parser().parse_args(argv)
-    handler = {
-        "build": cmd_build,
-        "check": cmd_check,
-        "site": cmd_site,
-        "options": cmd_options,
-    }[args.command]
     previous = language()
-    set_language(choose_language(args.lang))
+    set_language(choose_language(_lang_option(argv)))
     try:
+        args = parser().parse_args(argv)
+        handler = {
+            "build": cmd_build,
+            "check": cmd_check,
+            "site": cmd_site,
+            "options": cmd_options,
+        }[args.command]
         return _run(handler, args)
     finally:
         set_language(previous)  # the language is the run's (main is also called in-process)

@@ -1,9 +1,10 @@
 """The one configuration schema: data description, seed, hyperparameter grid, build limits.
 
-Declared with pydantic so every option carries its documentation (`forestlab check --help`
-and docs/config list them from here) and every error of a file is collected at once and
-reported as `Config value 'key': …`, the way MkDocs reports its own config. Messages are
-catalogue keys (`error.config.*`), pydantic's own errors included where their kind is known.
+Declared with pydantic so every error of a file is collected at once and reported as
+`Config value 'key': …`, the way MkDocs reports its own config. Messages are catalogue keys
+(`error.config.*`), pydantic's own errors included where their kind is known. What each option
+means is display text too, in Chinese and English (`config.<key>`): `forestlab options` and
+the teacher guide's configuration reference list it from there (`options_reference`).
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from pydantic import (
     model_validator,
 )
 
+from forestlab.catalogue import text
 from forestlab.core.dims import DIMENSIONS, FAMILY_DIMS, TREES
-from forestlab.core.messages import Message, MessageError
+from forestlab.core.messages import Message, MessageError, language
 from forestlab.errors import UserError, shown
 
 DEFAULT_CONFIG_NAME = "forestlab.yml"
@@ -66,53 +68,27 @@ class _Strict(BaseModel):
 class Names(_Strict):
     """Display names of a column or class in the site's two languages."""
 
-    en: str | None = Field(None, description="English display name.")
-    zh: str | None = Field(None, description="Chinese display name.")
+    en: str | None = None
+    zh: str | None = None
 
 
 class About(_Strict):
     """What the data is, in the site's two languages."""
 
-    en: str | None = Field(
-        None,
-        description="In English: what the data is, where it comes from and its licence "
-        "(plain text).",
-    )
-    zh: str | None = Field(None, description="The same in Chinese (plain text).")
+    en: str | None = None
+    zh: str | None = None
 
 
 class DataConfig(_Strict):
-    target: str = Field(description="Column to predict (the class).")
-    positive_class: str | None = Field(
-        None,
-        description="Class treated as positive for ROC curves and AUC on two-class targets. "
-        "Default: '1', 'yes' or 'true' when present, else the last class in sorted order.",
-    )
-    class_labels: dict[str, Names] = Field(
-        default_factory=dict, description="Display names of the target's classes, by value."
-    )
-    column_names: dict[str, Names] = Field(
-        default_factory=dict, description="Display names of columns, by column name."
-    )
-    about: About = Field(
-        default_factory=About,
-        description="What the data is, where it comes from and its licence, shown on the "
-        "home page's data card (plain text, per language).",
-    )
-    include: list[str] = Field(
-        default_factory=list, description="Feature columns to use; empty means all columns."
-    )
-    exclude: list[str] = Field(default_factory=list, description="Feature columns to leave out.")
-    max_columns: int = Field(
-        1000,
-        ge=2,
-        le=100_000,
-        description="Refuse splits with more columns than this; pick columns with "
-        "data.include instead.",
-    )
-    max_classes: int = Field(
-        20, ge=2, le=100, description="Refuse targets with more distinct values than this."
-    )
+    target: str
+    positive_class: str | None = None
+    class_labels: dict[str, Names] = Field(default_factory=dict)
+    column_names: dict[str, Names] = Field(default_factory=dict)
+    about: About = Field(default_factory=About)
+    include: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+    max_columns: int = Field(1000, ge=2, le=100_000)
+    max_classes: int = Field(20, ge=2, le=100)
 
 
 #: The hyperparameter grid, one list option per dimension of `forestlab.core.dims`.
@@ -123,7 +99,7 @@ GridConfig = create_model(
     **{
         d.name: (
             Annotated[list[Any], _values(d.check)],
-            Field(default_factory=partial(list, d.default), description=d.doc),
+            Field(default_factory=partial(list, d.default)),
         )
         for d in DIMENSIONS
     },
@@ -131,14 +107,9 @@ GridConfig = create_model(
 
 
 class BuildConfig(_Strict):
-    jobs: int = Field(2, ge=1, le=256, description="Local worker processes for training.")
-    max_tree_rows: int = Field(
-        150_000_000,
-        ge=1,
-        description="Refuse grids needing more tree-row fits than this (sum over families of "
-        "largest tree count x training rows); about 5 minutes on 2 cores at the default.",
-    )
-    max_families: int = Field(5_000, ge=1, description="Refuse grids with more families.")
+    jobs: int = Field(2, ge=1, le=256)
+    max_tree_rows: int = Field(150_000_000, ge=1)
+    max_families: int = Field(5_000, ge=1)
 
 
 #: The Pyodide release the widget is written and tested against (npm `pyodide`, same version).
@@ -158,26 +129,12 @@ def _pyodide_url(v: Any) -> str:
 
 
 class WidgetConfig(_Strict):
-    enabled: bool = Field(True, description="Offer the 'train live' panel (Pyodide, on demand).")
-    pyodide_url: Annotated[str, BeforeValidator(_pyodide_url)] = Field(
-        PYODIDE_CDN,
-        description="Where the panel loads Pyodide from: by default the pinned official CDN "
-        "build; an https:// URL, or a folder of the site (e.g. 'pyodide/') holding a "
-        "self-hosted copy (teacher guide: classrooms without internet).",
-    )
-    copy_core: bool = Field(
-        False,
-        description="Copy the Pyodide core (npm package 'pyodide') into the site at pyodide/ "
-        "and load it from there (unless pyodide_url is set). The core alone has no "
-        "scikit-learn: add its wheels there too (teacher guide).",
-    )
-    max_rows: int = Field(
-        2_000, ge=10, le=20_000, description="Most training rows a student may sample live."
-    )
-    max_trees: int = Field(200, ge=1, le=1_000, description="Most trees in a live forest.")
-    max_val_rows: int = Field(
-        5_000, ge=10, le=50_000, description="Validation rows shipped to the browser (a sample)."
-    )
+    enabled: bool = True
+    pyodide_url: Annotated[str, BeforeValidator(_pyodide_url)] = PYODIDE_CDN
+    copy_core: bool = False
+    max_rows: int = Field(2_000, ge=10, le=20_000)
+    max_trees: int = Field(200, ge=1, le=1_000)
+    max_val_rows: int = Field(5_000, ge=10, le=50_000)
 
     @model_validator(mode="after")
     def _copied_core_is_used(self):
@@ -187,28 +144,16 @@ class WidgetConfig(_Strict):
 
 
 class SiteConfig(_Strict):
-    download_max_mb: float = Field(
-        10.0,
-        ge=0,
-        le=1000,
-        description="Offer train.csv and val.csv for download (re-encoded as UTF-8, beside "
-        "the explorer's code) when the two together are at most this many megabytes "
-        "(10^6 bytes); over it, or at 0, they are not published and the explorer says why. "
-        "The test split is never published.",
-    )
+    download_max_mb: float = Field(10.0, ge=0, le=1000)
 
 
 class Config(_Strict):
-    data: DataConfig = Field(description="What the CSV splits hold and how to show it.")
-    seed: int = Field(42, ge=0, le=2**32 - 1, description="Seed for splits, samples and forests.")
-    grid: GridConfig = Field(default_factory=GridConfig, description="Hyperparameter grid.")
-    build: BuildConfig = Field(default_factory=BuildConfig, description="Build limits.")
-    widget: WidgetConfig = Field(
-        default_factory=WidgetConfig, description="Live training in the browser."
-    )
-    site: SiteConfig = Field(
-        default_factory=SiteConfig, description="What the site offers besides the results."
-    )
+    data: DataConfig
+    seed: int = Field(42, ge=0, le=2**32 - 1)
+    grid: GridConfig = Field(default_factory=GridConfig)
+    build: BuildConfig = Field(default_factory=BuildConfig)
+    widget: WidgetConfig = Field(default_factory=WidgetConfig)
+    site: SiteConfig = Field(default_factory=SiteConfig)
 
     def family_count(self) -> int:
         return math.prod(len(getattr(self.grid, d.name)) for d in FAMILY_DIMS)
@@ -360,8 +305,11 @@ def load_config(path: Path) -> Config:
     return parse_config(raw, str(path))
 
 
-def options_reference() -> list[tuple[str, str, str]]:
-    """(key, default, description) for every option, for the docs and their test."""
+def options_reference(lang: str | None = None) -> list[tuple[str, str, str]]:
+    """(key, default, description) for every option, in `lang` (by default the command
+    line's language): for `forestlab options`, the configuration reference and their tests.
+    A description is the catalogue's `config.<key>`."""
+    lang = lang or language()
     rows = []
 
     def walk(model: type[BaseModel], prefix: str):
@@ -369,11 +317,11 @@ def options_reference() -> list[tuple[str, str, str]]:
             key = f"{prefix}{name}"
             ann = field.annotation
             if isinstance(ann, type) and issubclass(ann, BaseModel):
-                rows.append((key, "", field.description or ""))
+                rows.append((key, "", text(f"config.{key}", lang)))
                 walk(ann, key + ".")
                 continue
             if field.is_required():
-                default = "(required)"
+                default = text("config.required", lang)
             else:
                 default = field.get_default(call_default_factory=True)
                 default = (
@@ -382,7 +330,7 @@ def options_reference() -> list[tuple[str, str, str]]:
                     else yaml.safe_dump(default, default_flow_style=True).strip()
                 )
                 default = default.removesuffix("\n...").strip()
-            rows.append((key, default, field.description or ""))
+            rows.append((key, default, text(f"config.{key}", lang)))
 
     walk(Config, "")
     return rows

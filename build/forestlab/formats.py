@@ -10,6 +10,9 @@ the contract between the build and the browser is written once, here, not restat
 - `data.json` (`DataCard`): the data set, its preprocessing, display names, the widget's
   settings and the downloadable splits.
 - `live/live.json` (`LiveData`): the encoded rows the live widget trains on.
+
+What each field means is display text, in the one catalogue: `format.<Model>.<field>`, in
+English in the published JSON Schemas and in the page's language on the results-format page.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from forestlab.catalogue import text
 from forestlab.core.family import RECORD_SCHEMA
 from forestlab.core.live import LIVE_SCHEMA
 from forestlab.core.metrics import LOWER_IS_BETTER, METRICS
@@ -31,41 +35,52 @@ SCALE = 1000
 DEFAULT_LAB = "main"
 
 
+def description_key(model: type[BaseModel], name: str) -> str:
+    """The catalogue key of a field's description: `format.<Model>.<field>`, named by the
+    model that declares the field (an inherited field keeps its model's key) and by the field's
+    published name."""
+    owner = next(c for c in model.__mro__ if name in vars(c).get("__annotations__", {}))
+    field = model.model_fields[name]
+    return f"format.{owner.__name__}.{field.alias or name}"
+
+
+def _describe(schema: dict, model: type[BaseModel]) -> None:
+    """The JSON Schema's field descriptions: the catalogue's English."""
+    for name, field in model.model_fields.items():
+        prop = schema["properties"][field.alias or name]
+        prop["description"] = text(description_key(model, name), "en")
+
+
 class _Format(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_describe)
 
 
 # -- index.json --
 
 
 class Dimension(_Format):
-    name: str = Field(description="Hyperparameter name (catalogue key `dim.<name>`).")
-    values: list[Any] = Field(description="Grid values, in slider order.")
-    none: str | None = Field(
-        description="Catalogue key `value.<none>` of the text shown for null, or null."
-    )
-    sklearn: str | None = Field(
-        description="RandomForestClassifier keyword; null for ForestLab's own dimensions "
-        "(sample_fraction: the rows, top_k_features: the columns a family trains on)."
-    )
+    name: str
+    values: list[Any]
+    none: str | None
+    sklearn: str | None
 
 
 class IndexPoints(_Format):
-    val_accuracy: list[int] = Field(description="Validation accuracy × scale, per point.")
-    val_low: list[int] = Field(description="Low end of its 95% interval × scale (`interval`).")
-    val_high: list[int] = Field(description="High end of its 95% interval × scale.")
-    train_accuracy: list[int] = Field(description="Training accuracy × scale, per point.")
-    n_nodes: list[int] = Field(description="Total nodes of the point's forest.")
+    val_accuracy: list[int]
+    val_low: list[int]
+    val_high: list[int]
+    train_accuracy: list[int]
+    n_nodes: list[int]
 
 
 class Interval(_Format):
     """How the validation intervals and the best set were computed (forestlab.noise)."""
 
-    method: Literal["bootstrap"] = Field(description="Resampling the validation rows.")
+    method: Literal["bootstrap"]
     resamples: int
-    level: float = Field(description="Coverage of each interval, e.g. 0.95.")
+    level: float
     seed: int
-    rows: int = Field(description="Validation rows resampled.")
+    rows: int
 
 
 class ResultsIndex(_Format):
@@ -75,29 +90,17 @@ class ResultsIndex(_Format):
     `families/<f>.json`."""
 
     format: Literal["forestlab.index/2"]
-    lab: str = Field(description="The lab (data set) key; pages and URLs carry it.")
-    seed: int = Field(description="Seed of samples and forests.")
-    scale: Literal[1000] = Field(description="Integer metrics are the value times this.")
-    dims: list[Dimension] = Field(description="n_estimators first, then family dimensions.")
-    metrics: list[str] = Field(
-        description="The metrics of each split in the family files, in the order to show them "
-        "(catalogue keys `metric.<name>`)."
-    )
-    lower_is_better: list[str] = Field(
-        description="The metrics where smaller is better (log loss): the viewer's gap is "
-        "'worse on validation by' for every metric."
-    )
+    lab: str
+    seed: int
+    scale: Literal[1000]
+    dims: list[Dimension]
+    metrics: list[str]
+    lower_is_better: list[str]
     n_families: int
     points: IndexPoints
     interval: Interval
-    best: int = Field(
-        description="Point with the best validation accuracy (ties: fewer nodes, lower number)."
-    )
-    best_set: list[int] = Field(
-        description="Points as good as `best` within noise: their paired bootstrap difference "
-        "from it has a 95% interval that includes 0. Simplest first (fewest nodes, then fewest "
-        "trees); the viewer starts at the first."
-    )
+    best: int
+    best_set: list[int]
 
 
 # -- families/<f>.json and live records --
@@ -109,37 +112,33 @@ class SplitMetrics(_Format):
     precision_macro: float
     recall_macro: float
     f1_macro: float
-    roc_auc: float | None = Field(description="null when a class is absent from the split.")
+    roc_auc: float | None
     log_loss: float
-    confusion_matrix: list[list[int]] = Field(description="Rows true class, columns predicted.")
+    confusion_matrix: list[list[int]]
 
 
 class FamilyPoint(_Format):
     n_estimators: int
     n_nodes: int
     max_depth_reached: int
-    importances: list[float] = Field(description="Impurity importance per feature column.")
+    importances: list[float]
     metrics: dict[Literal["train", "val", "test"], SplitMetrics]
-    roc_val: list[float] | None = Field(
-        None,
-        description="Two classes only: validation true-positive rates at false-positive "
-        "rates 0, 0.05, …, 1.",
-    )
+    roc_val: list[float] | None = None
 
 
 class Curve(_Format):
-    train: list[float] = Field(description="Accuracy with 1, 2, … trees.")
+    train: list[float]
     val: list[float]
 
 
 class FamilyRecord(_Format):
     schema_: Literal["forestlab.family/1"] = Field(alias="schema")
-    params: dict[str, Any] = Field(description="The family's value of each family dimension.")
+    params: dict[str, Any]
     seed: int
     n_train_rows: int
     features_used: list[int]
     curve: Curve
-    points: list[FamilyPoint] = Field(description="One per tree count of the grid.")
+    points: list[FamilyPoint]
 
 
 class LiveRequestEcho(_Format):
@@ -164,29 +163,21 @@ class Names(_Format):
 
 class Target(_Format):
     name: str
-    classes: list[str] = Field(
-        description="The target's values in class-number order (as numbers when all are)."
-    )
+    classes: list[str]
     positive: str
 
 
 class NumericFeature(_Format):
     name: str
     kind: Literal["numeric"]
-    fill: float = Field(description="A missing cell's value: the median of train.csv.")
+    fill: float
 
 
 class CategoricalFeature(_Format):
     name: str
     kind: Literal["categorical"]
-    categories: list[str] = Field(
-        description="train.csv's values, sorted; a value's code is its position, and a value "
-        "not listed (unseen in training) codes as -1."
-    )
-    fill: str = Field(
-        description="A missing cell's value: the most frequent of train.csv (ties: the first "
-        "in sorted order)."
-    )
+    categories: list[str]
+    fill: str
 
 
 class Spec(_Format):
@@ -194,37 +185,19 @@ class Spec(_Format):
     encoded; every other column is left out."""
 
     target: Target
-    features: list[NumericFeature | CategoricalFeature] = Field(
-        description="The feature columns in the data's order; `kind` says which encoding."
-    )
-    feature_rank: list[int] = Field(
-        description="Feature numbers (positions in `features`), most important first in the "
-        "reference forest; top_k_features = k trains on the first k. Empty when no family "
-        "uses it."
-    )
-    encodings: dict[Literal["train", "val", "test"], str] = Field(
-        description="The text encoding each CSV file was read in."
-    )
+    features: list[NumericFeature | CategoricalFeature]
+    feature_rank: list[int]
+    encodings: dict[Literal["train", "val", "test"], str]
 
 
 class Download(_Format):
     """train.csv and val.csv for the explorer's pandas + scikit-learn code (never the test
     split): every column, the rows the build used, UTF-8, missing cells empty."""
 
-    max_mb: float = Field(
-        description="`site.download_max_mb`: the most both files may weigh together, in MB "
-        "(10^6 bytes)."
-    )
-    files: dict[Literal["train", "val"], str] = Field(
-        description="Each file's path under the lab's folder; empty when withheld."
-    )
-    withheld: Literal["over_cap", "disabled"] | None = Field(
-        description="Why there are no files: together over `max_mb`, or `max_mb` is 0; null "
-        "when they are published."
-    )
-    target_is_text: bool = Field(
-        description="Whether a reader takes the target's values as text (not all are numbers)."
-    )
+    max_mb: float
+    files: dict[Literal["train", "val"], str]
+    withheld: Literal["over_cap", "disabled"] | None
+    target_is_text: bool
 
 
 class Widget(_Format):
@@ -258,7 +231,7 @@ class DataCard(_Format):
 
 
 class LiveSplit(_Format):
-    X: list[float] = Field(description="Encoded rows, row-major.")
+    X: list[float]
     y: list[int]
 
 
@@ -285,6 +258,16 @@ FORMATS: dict[str, type[_Format]] = {
     "live": LiveData,
 }
 assert RECORD_SCHEMA == "forestlab.family/1" and LIVE_SCHEMA == "forestlab.live/1"
+
+
+def models() -> dict[str, type[_Format]]:
+    """Every format model by name (the names of the JSON Schemas' `$defs`)."""
+    found, todo = {}, [_Format]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            found[sub.__name__] = sub
+            todo.append(sub)
+    return found
 
 
 def json_schemas() -> dict[str, dict]:

@@ -36,6 +36,12 @@ def _code(name: str) -> _Html:
     return _Html(f"<code>{escape(name)}</code>")
 
 
+def _name(name: str) -> _Html:
+    """A key or field name in a reference table: code, kept on one line (a narrow table
+    scrolls rather than break a name inside a word)."""
+    return _Html(f'<span class="fl-nowrap">{_code(name)}</span>')
+
+
 def _table(head: list[str], rows: list[list[str]], cls: str = "") -> str:
     th = "".join(f"<th>{escape(h)}</th>" for h in head)
     body = "".join("<tr>" + "".join(f"<td>{_cell(c)}</td>" for c in r) + "</tr>" for r in rows)
@@ -52,22 +58,47 @@ def _md_text(text: str) -> str:
     return escape(text).replace("[", "&#91;").replace("]", "&#93;")
 
 
-def _schema_type(prop: dict) -> str:
-    """A JSON Schema property's type in a few words (references by their model's name)."""
+def _inline(text: str) -> _Html:
+    """Our own reference text as HTML, its `backticked` names as code."""
+    parts = escape(text).split("`")
+    return _Html("".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts)))
+
+
+#: JSON Schema's type names as words of the page's language (`null` stays code).
+TYPE_WORDS = {
+    "any": "type.any",
+    "string": "type.string",
+    "integer": "type.integer",
+    "number": "type.number",
+    "boolean": "type.boolean",
+    "object": "type.object",
+}
+
+
+def _schema_type(prop: dict, lang: str) -> str:
+    """A JSON Schema property's type in a few words of `lang`, as HTML: constants, `null` and
+    references (linked to their part, by their model's name) as code."""
     if not isinstance(prop, dict) or not prop:  # `true` or `{}`: anything
-        return "any"
+        return escape(text("type.any", lang))
     if "const" in prop:
-        return json.dumps(prop["const"])
+        return _code(json.dumps(prop["const"]))
     if "$ref" in prop:
-        return prop["$ref"].rsplit("/", 1)[-1]
+        name = prop["$ref"].rsplit("/", 1)[-1]
+        return f'<a href="#format-{escape(name.lower())}">{_code(name)}</a>'
     if "anyOf" in prop:
-        return " | ".join(_schema_type(p) for p in prop["anyOf"])
+        return " | ".join(_schema_type(p, lang) for p in prop["anyOf"])
     kind = prop.get("type", "any")
     if kind == "array":
-        return f"list of {_schema_type(prop.get('items', {}))}"
+        return escape(text("type.list", lang, item="\0")).replace(
+            "\0", _schema_type(prop.get("items", {}), lang)
+        )
     if kind == "object" and "additionalProperties" in prop:
-        return f"map of {_schema_type(prop['additionalProperties'])}"
-    return kind
+        return escape(text("type.map", lang, item="\0")).replace(
+            "\0", _schema_type(prop["additionalProperties"], lang)
+        )
+    if kind == "null":
+        return _code("null")
+    return escape(text(TYPE_WORDS.get(kind, "type.any"), lang))
 
 
 def _rel(page_dir: str, target: str) -> str:
@@ -284,34 +315,53 @@ class Fragments:
 
     def formats(self) -> str:
         """Each published format's fields, from its JSON Schema (`forestlab.formats`), with a
-        link to the schema file the site publishes."""
-        from forestlab.formats import json_schemas
+        link to the schema file the site publishes; the descriptions in the page's language
+        (the schemas carry the English)."""
+        from forestlab.formats import description_key, json_schemas, models
 
-        def fields(model: dict) -> str:
+        lang, by_name = self.lang, models()
+
+        def fields(title: str, schema: dict) -> str:
+            model = by_name[title]
+            keys = {f.alias or n: description_key(model, n) for n, f in model.model_fields.items()}
             rows = [
-                [key, _schema_type(prop), prop.get("description", "")]
-                for key, prop in model["properties"].items()
+                [_name(key), _Html(_schema_type(prop, lang)), _inline(text(keys[key], lang))]
+                for key, prop in schema["properties"].items()
             ]
-            return _table(["key", "type", "meaning"], rows)
+            head = [text("page.field", lang), text("page.type", lang), text("page.meaning", lang)]
+            return _table(head, rows)
 
         out, parts = [], {}
         for name, schema in json_schemas().items():
+            title = schema["title"]
             href = _rel(self.page_dir, f"generated/{self.index['lab']}/schema/{name}.schema.json")
             out.append(
-                f'<h3 id="format-{name}">{escape(schema.get("title", name))}</h3>\n'
-                f'<p><a href="{escape(href, quote=True)}">{escape(name)}.schema.json</a></p>\n'
-                + fields(schema)
+                f'<h3 id="format-{escape(title.lower())}"><code>{escape(title)}</code></h3>\n'
+                f"<p>{escape(text('page.schema_file', lang))} "
+                f'<a href="{escape(href, quote=True)}"><code>{escape(name)}.schema.json</code></a>'
+                "</p>\n" + fields(title, schema)
             )
             parts.update(schema.get("$defs", {}))
-        out.append('<h3 id="format-parts">Parts</h3>')
-        for part, model in sorted(parts.items()):
-            out.append(f"<h4>{escape(part)}</h4>\n" + fields(model))
+        out.append(f'<h3 id="format-parts">{escape(text("page.format_parts", lang))}</h3>')
+        for part, schema in sorted(parts.items()):
+            out.append(
+                f'<h4 id="format-{escape(part.lower())}"><code>{escape(part)}</code></h4>\n'
+                + fields(part, schema)
+            )
         return "\n".join(out)
 
     def config_reference(self) -> str:
         from forestlab.config import options_reference
 
-        rows = [[key, default, doc] for key, default, doc in options_reference()]
+        required = text("config.required", self.lang)
+        rows = [
+            [
+                _name(key),
+                _code(default) if default and default != required else default,
+                _inline(doc),
+            ]
+            for key, default, doc in options_reference(self.lang)
+        ]
         return _table(
             [
                 text("page.key", self.lang),

@@ -3,7 +3,8 @@
 The configuration schema (`grid.*`), the grouping of grid points into forest families, the
 keywords passed to `RandomForestClassifier`, the published index and the viewer's sliders all
 read this table. Adding a plain scikit-learn hyperparameter as a grid dimension means adding one
-row here and its display name (`dim.<name>`) to the catalogue, nothing else.
+row here and its display name (`dim.<name>`) and description (`config.grid.<name>`) to the
+catalogue, nothing else.
 
 Plain Python, so it runs in the browser widget (Pyodide) as it does in the build.
 """
@@ -97,8 +98,6 @@ class Dimension:
     check: Callable[[Any], Any]
     #: the default grid's values, in the order the sliders show them
     default: tuple
-    #: what the option means (the configuration reference)
-    doc: str
     #: catalogue key (`value.<none>`) of the text shown for null, when null is allowed
     none: str | None = None
     #: the RandomForestClassifier keyword; None for ForestLab's own dimensions, which choose
@@ -111,15 +110,12 @@ DIMENSIONS: tuple[Dimension, ...] = (
         "n_estimators",
         whole(1, 1000, "error.what.tree_count"),
         (1, 5, 10, 25, 50, 100, 150, 200),
-        "Numbers of trees. One forest per family is grown to the largest; the smaller counts "
-        "are its first trees.",
         sklearn="n_estimators",
     ),
     Dimension(
         "max_depth",
         whole(1, 100, "error.what.depth", none_ok=True),
         (1, 2, 3, 5, 8, None),
-        "Maximum tree depths; null means unlimited.",
         none="unlimited",
         sklearn="max_depth",
     ),
@@ -127,29 +123,23 @@ DIMENSIONS: tuple[Dimension, ...] = (
         "max_features",
         features_per_split,
         ("sqrt", 0.5, 1.0),
-        "Features tried at each split: 'sqrt', 'log2', a share in (0, 1] (1.0 = all), or a "
-        "whole number of features.",
         sklearn="max_features",
     ),
     Dimension(
         "min_samples_leaf",
         whole(1, 10_000, "error.what.leaf_size"),
         (1, 5, 20),
-        "Minimum rows in a leaf.",
         sklearn="min_samples_leaf",
     ),
     Dimension(
         "sample_fraction",
         share("error.what.row_share"),
         (0.1, 0.25, 0.5, 1.0),
-        "Share of the training split each forest is trained on (stratified sample with the "
-        "seed): the learning-curve dimension.",
     ),
     Dimension(
         "class_weight",
         choice(None, "balanced", "balanced_subsample"),
         (None,),
-        "Class weighting; null = none.",
         none="none",
         sklearn="class_weight",
     ),
@@ -157,15 +147,12 @@ DIMENSIONS: tuple[Dimension, ...] = (
         "criterion",
         choice("gini", "entropy", "log_loss"),
         ("gini",),
-        "Split quality measure.",
         sklearn="criterion",
     ),
     Dimension(
         "top_k_features",
         whole(1, 10_000, "error.what.feature_count", none_ok=True),
         (None,),
-        "Train on only the k most important features (ranked by a reference forest on the "
-        "training split); null = all features.",
         none="all",
     ),
 )

@@ -176,7 +176,7 @@ def test_a_live_result_is_shown_beside_the_nearest_grid_point(explorer, site):
     """The student fills the form and trains; the worker script is stood in for by one that
     checks the request the page sends and answers with the record the real worker would post,
     computed by the same entry point in CPython."""
-    request = {"rows": 240, "n_estimators": 6, "max_depth": 2, "min_samples_leaf": 5}
+    request = {"rows": 240, "n_estimators": 3, "max_depth": 1, "min_samples_leaf": 5}
     page = explorer.page
     record = fake_live_worker(page, site["out"], request, seconds=1.5)
     for name, value in request.items():
@@ -189,8 +189,8 @@ def test_a_live_result_is_shown_beside_the_nearest_grid_point(explorer, site):
     index = json.loads((site["out"] / "index.json").read_text(encoding="utf-8"))
     values = shown_values(page, index)
     assert {k: values[k] for k in request if k != "rows"} == {
-        "n_estimators": 6,
-        "max_depth": 2,
+        "n_estimators": 3,
+        "max_depth": 1,
         "min_samples_leaf": 5,
     }
     assert values["sample_fraction"] == 1.0
@@ -209,7 +209,7 @@ def test_a_live_result_is_shown_beside_the_nearest_grid_point(explorer, site):
     assert labels == ["gender", "age", "class", "embarked", "fare", "sibsp", "parch"]
     options = page.locator(".fl-live-predict select").first.locator("option").all_inner_texts()
     assert options == ["(empty) → male", "female", "male"]
-    assert page.inner_text(".fl-live-status") == "Done: 6 trees in 1.5 s."
+    assert page.inner_text(".fl-live-status") == "Done: 3 trees in 1.5 s."
 
 
 WHEEL_IN_PYODIDE = """async () => {

@@ -6,6 +6,7 @@ The browser runs the same wheel in Pyodide; here it runs in CPython against a re
 
 from __future__ import annotations
 
+import base64
 import csv
 import json
 import subprocess
@@ -68,8 +69,14 @@ def test_full_split_live_fit_equals_every_precomputed_point(loaded):
             assert live_point == expected
             assert got["params"] == family["params"]
             assert got["n_train_rows"] == family["n_train_rows"]
-            for split in ("train", "val"):
+            for split in ("train", "val", "oob", "oob_unscored"):
                 assert got["curve"][split] == family["curve"][split][:n]
+            # inside the forest: the same first tree, and the grid's votes of its first n trees
+            assert got["tree"] == family["tree"]
+            votes, grid = got["votes"], family["votes"]
+            assert votes["rows"] == grid["rows"] and votes["trees"] == n
+            size = n * len(grid["rows"]) * grid["classes"]
+            assert base64.b64decode(votes["proba"]) == base64.b64decode(grid["proba"])[:size]
             checked += 1
     assert checked == 12  # 2 depths x 2 leaf sizes x 3 tree counts
 

@@ -129,6 +129,37 @@ class FamilyPoint(_Format):
 class Curve(_Format):
     train: list[float]
     val: list[float]
+    oob: list[float | None]
+    oob_unscored: list[int]
+
+
+class Votes(_Format):
+    """Each tree's class probabilities for the data card's example rows (`examples`), at the
+    family's largest tree count: bytes q = round(p × 255), trees × rows × classes, base64."""
+
+    rows: list[int]
+    trees: int
+    classes: int
+    proba: str
+
+
+class TreeNode(_Format):
+    node: int
+    samples: int
+    mix: list[float]
+    feature: int | None
+    threshold: float | None
+    left: int | None
+    right: int | None
+    folded: int
+
+
+class DrawnTree(_Format):
+    """The first tree's top levels (forestlab.core.inside.draw_tree), nodes in pre-order."""
+
+    node_count: int
+    max_depth: int
+    nodes: list[TreeNode]
 
 
 class FamilyRecord(_Format):
@@ -138,6 +169,8 @@ class FamilyRecord(_Format):
     n_train_rows: int
     features_used: list[int]
     curve: Curve
+    votes: Votes
+    tree: DrawnTree
     points: list[FamilyPoint]
 
 
@@ -210,9 +243,20 @@ class Widget(_Format):
     caps: dict[str, int]
 
 
+class Examples(_Format):
+    """The validation rows the trees vote on, the same for every family (forestlab.core.inside.
+    vote_rows)."""
+
+    rows: list[int]
+    classes: list[int]
+    values: list[list[float]]
+    text: list[list[str]]
+
+
 class DataCard(_Format):
     format: Literal["forestlab.data/1"]
     spec: Spec
+    examples: Examples
     names: dict[Literal["zh", "en"], Names]
     about: dict[Literal["zh", "en"], str | None]
     rows: dict[Literal["train", "val", "test"], int]

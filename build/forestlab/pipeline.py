@@ -27,6 +27,7 @@ from forestlab.config import Config, load_config
 from forestlab.core.dims import DIMENSIONS
 from forestlab.core.dims import published as published_dims
 from forestlab.core.family import Dataset, published_family
+from forestlab.core.inside import vote_rows
 from forestlab.core.messages import Message
 from forestlab.core.ranking import reference_ranking
 from forestlab.errors import UserError
@@ -194,6 +195,28 @@ def display_names(cfg: Config, spec: dict) -> dict:
     }
 
 
+def value_text(feature: dict, value: float) -> str:
+    """An encoded value as display text: a number in the data's units, a category's name."""
+    if feature["kind"] == "categorical":
+        code = int(value)
+        return feature["categories"][code] if 0 <= code < len(feature["categories"]) else "?"
+    return np.format_float_positional(value, trim="-")
+
+
+def example_rows(prepared: Prepared) -> dict:
+    """The validation rows the trees vote on (the same rows `fit_family` stores votes for),
+    with their values encoded and as text."""
+    data, features = prepared.data, prepared.spec["features"]
+    rows = vote_rows(data.y_val)
+    values = data.X_val[rows]
+    return {
+        "rows": rows.tolist(),
+        "classes": data.y_val[rows].tolist(),
+        "values": values.tolist(),
+        "text": [[value_text(f, v) for f, v in zip(features, row, strict=True)] for row in values],
+    }
+
+
 def _file_hashes(paths: Paths, prepared: Prepared) -> dict:
     files = [paths.config, *prepared.files]
     return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
@@ -249,6 +272,7 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
         {
             "format": formats.DATA_FORMAT,
             "spec": prepared.spec,
+            "examples": example_rows(prepared),
             "names": names,
             "about": cfg.data.about.model_dump(),
             "rows": prepared.row_counts,

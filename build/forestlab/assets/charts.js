@@ -108,11 +108,13 @@ class Chart {
   }
 }
 
-/** Accuracy against the number of trees (1 … the most trees), a dashed line at the chosen count. */
+/** Accuracy against the number of trees (1 … the most trees), a dashed line at the chosen count;
+ * training, validation and out of bag (null while no row has been left out: a gap). */
 export class TreesChart extends Chart {
   draw(curve, marked) {
     const t = this.t;
-    const data = [curve.val.map((_, i) => i + 1), curve.train, curve.val];
+    const oob = curve.oob ?? curve.val.map(() => null);
+    const data = [curve.val.map((_, i) => i + 1), curve.train, curve.val, oob];
     this.marked = marked;
     if (!this.plot) {
       this.curve = curve;
@@ -125,6 +127,7 @@ export class TreesChart extends Chart {
             { label: t("dim.n_estimators") },
             { label: t("split.train"), stroke: "#1f77b4", width: 2, value: (u, v) => fmt(v) },
             { label: t("split.val"), stroke: "#d62728", width: 2, value: (u, v) => fmt(v) },
+            { label: t("chart.oob"), stroke: "#2ca02c", width: 2, dash: [6, 3], value: (u, v) => fmt(v) },
           ],
           hooks: {
             draw: [(u) => this.drawMarker(u)],

@@ -10,11 +10,21 @@ import { curveAlong, familyOf, headline, idxOfPoint, neighbours, pointOf, values
 import { ignoredParams, nearestIdx, parseState, serialiseState } from "./state.js";
 import { MetricsPanel, renderCompare, renderConfusion, renderImportance, renderLive, sizeText } from "./panels.js";
 import { RocChart, TreesChart } from "./charts.js";
+import { InsidePanels } from "./inside.js";
 import { renderDownloads, snippet } from "./snippet.js";
 import { ResultStrip } from "./strip.js";
 import { valueLabel, valueToken } from "./text.js";
 
 /** The lesson's options from the page (preset, fixed, hide, show_table, live). */
+/** The out-of-bag score at n trees, with the rows it is over and those not yet scored. */
+function oobText(t, record, n) {
+  const score = record.curve.oob?.[n - 1];
+  const unscored = record.curve.oob_unscored?.[n - 1];
+  if (unscored === undefined) return "";
+  const rows = record.n_train_rows;
+  return t("chart.oob_at", { n, score: fmt(score), scored: rows - unscored, rows, unscored });
+}
+
 function parseOptions(text) {
   try {
     const options = JSON.parse(text || "{}");
@@ -74,6 +84,8 @@ export class Explorer {
     const rocBox = el("div", { class: "fl-chart", "data-chart": "roc" });
     this.rocPanel = el("section", { class: "fl-panel", hidden: true }, el("h2", {}, t("chart.roc_title")), rocBox);
     this.trees = new TreesChart(treesBox, t);
+    this.oobAt = el("p", { class: "fl-note", "data-role": "oob-at" });
+    this.inside = new InsidePanels(t);
     this.roc = new RocChart(rocBox, t);
     this.message = el("div", { class: "fl-message" });
     this.liveResult = el("section", { class: "fl-live-result", "aria-live": "polite", hidden: true });
@@ -115,10 +127,11 @@ export class Explorer {
             "div",
             { class: "fl-panels" },
             el("section", { class: "fl-panel" }, el("div", { class: "fl-table-scroll" }, this.metrics.element), this.size),
-            el("section", { class: "fl-panel" }, el("h2", {}, t("chart.trees_title")), treesBox),
+            el("section", { class: "fl-panel" }, el("h2", {}, t("chart.trees_title")), treesBox, this.oobAt, el("p", { class: "fl-note" }, t("chart.oob_note"))),
             el("section", { class: "fl-panel" }, el("h2", {}, t("chart.confusion_title")), this.confusion),
             el("section", { class: "fl-panel" }, el("h2", {}, t("chart.importance_title")), this.importance),
             this.rocPanel,
+            ...this.inside.elements,
           ),
           this.liveResult,
           this.compare,
@@ -271,7 +284,10 @@ export class Explorer {
     const names = this.data.names[this.lang];
     renderConfusion(this.confusion, this.t, point.metrics.val.confusion_matrix, names.classes);
     renderImportance(this.importance, point.importances, names.features);
-    this.trees.show(record.curve, values[this.dims[0].name]);
+    const n = values[this.dims[0].name];
+    this.trees.show(record.curve, n);
+    this.oobAt.textContent = oobText(this.t, record, n);
+    this.inside.show(record, n, this.data, names);
     this.rocPanel.hidden = !point.roc_val;
     if (point.roc_val) this.roc.show(point.roc_val, point.metrics.val.roc_auc);
   }

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from forestlab.core.dims import FAMILY_KEYS, forest_keywords
+from forestlab.core.inside import Inside, draw_tree, vote_rows
 from forestlab.core.metrics import evaluate, roc_points
 
 #: Version of the record format below; the viewer and the widget check it.
@@ -141,12 +142,15 @@ def _tree_probas(trees, X32: np.ndarray, classes: np.ndarray, n_classes: int):
             yield out
 
 
-def _prefix_runs(trees, splits: dict, classes, n_classes, counts):
+def _prefix_runs(trees, splits: dict, classes, n_classes, counts, inside=None):
     """Running mean over trees: accuracy for every prefix 1..N, probabilities at `counts`.
 
     All splits go through each tree in one stacked call (one call per tree instead of one per
     tree and split). Accumulates in the order and precision RandomForestClassifier uses, so
     the probabilities at n trees are bit-identical to those of an n-tree forest.
+
+    With `inside` (an `_Inside`), each tree's probabilities also go to its vote rows and
+    out-of-bag rows, from the same call.
     """
     names = list(splits)
     X32 = np.vstack([np.asarray(splits[s][0], dtype=np.float32) for s in names])
@@ -164,6 +168,8 @@ def _prefix_runs(trees, splits: dict, classes, n_classes, counts):
     # classes "argmax" is the comparison it amounts to (class 1 only when strictly larger).
     for i, p in enumerate(_tree_probas(trees, X32, classes, n_classes), start=1):
         total += p
+        if inside is not None:
+            inside.add(i - 1, p[parts["train"]], p[parts["val"]])
         np.divide(total, i, out=mean)
         if n_classes == 2:
             np.greater(mean[:, 1], mean[:, 0], out=hit)
@@ -249,7 +255,8 @@ def fit_family_model(data: Dataset, params: dict, tree_counts: list[int], seed: 
     splits = {"train": (X_fit, y_fit), "val": (sub(data.X_val), data.y_val)}
     if data.X_test is not None:
         splits["test"] = (sub(data.X_test), data.y_test)
-    curves, probas = _prefix_runs(trees, splits, classes, data.n_classes, counts)
+    inside = Inside(forest, y_fit, vote_rows(data.y_val), data.n_classes)
+    curves, probas = _prefix_runs(trees, splits, classes, data.n_classes, counts, inside)
     per_tree_imp = _tree_importances(trees)
     n_nodes = np.cumsum([t.tree_.node_count for t in trees])
     depths = np.maximum.accumulate([t.tree_.max_depth for t in trees])
@@ -281,7 +288,15 @@ def fit_family_model(data: Dataset, params: dict, tree_counts: list[int], seed: 
         "seed": seed,
         "n_train_rows": len(rows),
         "features_used": [int(c) for c in cols],
-        "curve": {name: [round(v, 6) for v in curves[name]] for name in ("train", "val")},
+        "curve": {
+            **{name: [round(v, 6) for v in curves[name]] for name in ("train", "val")},
+            # out-of-bag accuracy over the training sample for 1..N trees (None while no row
+            # has been left out yet), and how many of its rows no tree has left out so far
+            "oob": [None if v is None else round(v, 6) for v in inside.oob],
+            "oob_unscored": inside.unscored,
+        },
+        "votes": inside.votes_record(),
+        "tree": draw_tree(trees[0], cols, classes, data.n_classes),
         "points": points,
     }
     return record, forest

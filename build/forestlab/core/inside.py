@@ -1,0 +1,144 @@
+"""Inside the forest: the trees' votes on a few validation rows, the first tree drawn, and the
+out-of-bag score along the number of trees. Collected while `family._prefix_runs` runs every
+tree over the splits (no extra `predict_proba` call); numpy only, so it runs in Pyodide too.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+
+#: How many validation rows the trees vote on (fewer when the split is smaller).
+VOTE_ROWS = 30
+#: The rows are drawn with this seed, from the validation classes alone: every family, every
+#: build seed and the live widget show the same rows.
+VOTE_SEED = 11
+#: Levels of the first tree that are drawn; deeper branches are folded.
+TREE_DEPTH = 3
+#: Quantisation of a tree's probability: one byte, p ≈ q / STEPS.
+STEPS = 255
+
+
+def vote_rows(y_val: np.ndarray, n: int = VOTE_ROWS) -> np.ndarray:
+    """A stratified, deterministic set of about `n` validation row indices, sorted: each class
+    gets its share of `n` (largest remainders, at least one row for every class present)."""
+    if len(y_val) <= n:
+        return np.arange(len(y_val))
+    classes, counts = np.unique(y_val, return_counts=True)
+    quota = counts * n / len(y_val)
+    take = np.maximum(1, np.floor(quota).astype(int))
+    for k in np.argsort(-(quota - np.floor(quota)), kind="stable"):
+        if take.sum() >= n:
+            break
+        take[k] += 1
+    rng = np.random.default_rng(VOTE_SEED)
+    picked = [
+        rng.choice(np.flatnonzero(y_val == c), size=min(m, cnt), replace=False)
+        for c, m, cnt in zip(classes, take, counts, strict=True)
+    ]
+    return np.sort(np.concatenate(picked))
+
+
+def quantise(p: np.ndarray) -> np.ndarray:
+    """Probabilities as bytes: round(p × 255)."""
+    return np.rint(np.asarray(p) * STEPS).astype(np.uint8)
+
+
+class Inside:
+    """Per-tree probabilities for the vote rows, and the running out-of-bag score."""
+
+    def __init__(self, forest, y_fit: np.ndarray, rows: np.ndarray, n_classes: int):
+        n_trees = len(forest.estimators_)
+        self.rows = rows
+        self.votes = np.zeros((n_trees, len(rows), n_classes), dtype=np.uint8)
+        self.y = y_fit
+        # rows of the training sample each tree drew (public estimators_samples_); without
+        # bootstrap every tree sees every row and nothing is out of bag
+        bootstrap = getattr(forest, "bootstrap", True)
+        self.samples = forest.estimators_samples_ if bootstrap else None
+        self.oob_sum = np.zeros((len(y_fit), n_classes))
+        self.oob_n = np.zeros(len(y_fit), dtype=np.int64)
+        self.oob: list = []
+        self.unscored: list[int] = []
+
+    def add(self, t: int, p_train: np.ndarray, p_val: np.ndarray) -> None:
+        self.votes[t] = quantise(p_val[self.rows])
+        if self.samples is None:
+            self.oob.append(None)
+            self.unscored.append(len(self.y))
+            return
+        out = np.ones(len(self.y), dtype=bool)
+        out[self.samples[t]] = False
+        self.oob_sum[out] += p_train[out]
+        self.oob_n[out] += 1
+        scored = self.oob_n > 0
+        self.unscored.append(int(len(self.y) - scored.sum()))
+        if not scored.any():
+            self.oob.append(None)
+            return
+        # as scikit-learn's oob_score_: the mean of the trees' probabilities over the trees
+        # that left the row out, its most probable class against the row's class
+        mean = self.oob_sum[scored] / self.oob_n[scored, None]
+        self.oob.append(float(np.mean(np.argmax(mean, axis=1) == self.y[scored])))
+
+    def votes_record(self) -> dict:
+        n_trees, _, n_classes = self.votes.shape
+        return {
+            "rows": [int(r) for r in self.rows],
+            "trees": n_trees,
+            "classes": n_classes,
+            "proba": base64.b64encode(self.votes.tobytes()).decode("ascii"),
+        }
+
+
+def decode_votes(votes: dict) -> np.ndarray:
+    """The stored probabilities as an array (trees × rows × classes) of q / 255."""
+    raw = np.frombuffer(base64.b64decode(votes["proba"]), dtype=np.uint8)
+    return raw.reshape(votes["trees"], len(votes["rows"]), votes["classes"]) / STEPS
+
+
+def draw_tree(
+    tree, cols: np.ndarray, classes: np.ndarray, n_classes: int, depth: int = TREE_DEPTH
+) -> dict:
+    """The top `depth` levels of one fitted tree, nodes in pre-order (root first). A node below
+    `depth` levels with children is folded: drawn with its samples and class mix, its split and
+    children left out (`folded` counts the nodes under it). `feature` is a column of the data
+    card's feature list; a row goes left when its value ≤ `threshold` (for a categorical
+    feature: the categories with code ≤ threshold)."""
+    t = tree.tree_
+    nodes: list[dict] = []
+
+    def below(node: int) -> int:
+        left, right = t.children_left[node], t.children_right[node]
+        return 0 if left == -1 else 2 + below(left) + below(right)
+
+    def walk(node: int, level: int) -> int:
+        i = len(nodes)
+        value = np.zeros(n_classes)
+        value[classes] = t.value[node][0]
+        total = value.sum()
+        entry = {
+            "node": int(node),
+            "samples": int(t.n_node_samples[node]),
+            "mix": [float(v / total) if total else 0.0 for v in value],
+            "feature": None,
+            "threshold": None,
+            "left": None,
+            "right": None,
+            "folded": 0,
+        }
+        nodes.append(entry)
+        if t.children_left[node] == -1:
+            return i
+        if level >= depth:
+            entry["folded"] = below(node)
+            return i
+        entry["feature"] = int(cols[t.feature[node]])
+        entry["threshold"] = float(t.threshold[node])
+        entry["left"] = walk(int(t.children_left[node]), level + 1)
+        entry["right"] = walk(int(t.children_right[node]), level + 1)
+        return i
+
+    walk(0, 0)
+    return {"node_count": int(t.node_count), "max_depth": int(t.max_depth), "nodes": nodes}

@@ -52,7 +52,11 @@ def filled(path: Path, index: dict, boot) -> tuple[str, list]:
         return f"{OPEN}{value}{CLOSE}"
 
     env = SandboxedEnvironment(
-        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, finalize=mark
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=mark,
     )
     return env.from_string(markdown).render(lesson.functions()), values
 

@@ -8,6 +8,7 @@ a call, never by hand:
     {{ val(n_estimators=1) }}        validation accuracy (3 decimals) at the lesson's point
                                      with n_estimators=1
     {{ train(...) }} {{ gap(...) }}  training accuracy; training minus validation
+    {{ gap_text(...) }}              the gap in words: "worse (or better) on validation by …"
     {{ low(...) }} {{ high(...) }}   the ends of the validation score's 95% interval
     {{ nodes(...) }}                 the forest's total node count
     {{ best("max_depth") }}          the grid value of a dimension with the best validation
@@ -17,11 +18,11 @@ a call, never by hand:
     {{ same(dict(max_depth=3), dict(max_depth=none)) }}
                                      whether two points are equally good within noise (the paired
                                      bootstrap of forestlab.noise): for {% if %} in answers
-    {{ rows }} {{ half }} {{ level }} validation rows; half the width of the interval at the
-                                     lesson's point; the intervals' level ("95%")
+    {{ rows }} {{ half }} {{ level }} validation rows; half the width of a typical interval (the
+                                     median over the grid); the intervals' level ("95%")
 
 The lesson's point is its preset and fixed values; dimensions it names in neither take the
-values of the grid's simplest best setting (the index's `best_set[0]`). Values the text names
+values of the grid's best setting (the index's `best`). Values the text names
 must be grid values: anything else stops the build with the lesson and the value named.
 """
 
@@ -31,7 +32,7 @@ import numpy as np
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from forestlab.catalogue import value_label
+from forestlab.catalogue import text, value_label
 from forestlab.core.dims import shown
 from forestlab.core.messages import Message
 from forestlab.formats import family_number, point_values, rank_key, ranking
@@ -68,7 +69,7 @@ class Lesson:
         self.source, self.index, self.boot, self.lang = source, index, boot, lang
         self.dims = index["dims"]
         self.by_name = {d["name"]: d for d in self.dims}
-        base = point_values(self.dims, index["best_set"][0])
+        base = point_values(self.dims, index["best"])
         for key in ("preset", "fixed"):
             for name, value in (options.get(key) or {}).items():
                 base[name] = self.grid_value(name, value)
@@ -116,6 +117,11 @@ class Lesson:
             if all(_same_value(point_values(self.dims, p)[k], v) for k, v in fixed.items())
         ]
 
+    def top(self) -> int:
+        """The reachable point with the highest validation score (the ranking's first)."""
+        reach = set(self.candidates())
+        return next(p for p in ranking(self.index["points"]) if p in reach)
+
     def best_set(self) -> list[int]:
         """The reachable points as good as the reachable best within noise, simplest first."""
         cols = self.index["points"]
@@ -139,6 +145,12 @@ class Lesson:
             p = self.point(v)
             return Shown((cols["train_accuracy"][p] - cols["val_accuracy"][p]) / scale)
 
+        def gap_text(**v):
+            """The gap in words, as the result strip says it ("worse on validation by …")."""
+            g = gap(**v)
+            key = "viewer.gap_worse" if g >= 0 else "viewer.gap_better"
+            return text(key, self.lang, gap=str(Shown(abs(g))))
+
         def best(name: str):
             if name not in self.by_name:
                 raise LessonError("error.lesson.not_dim", source=self.source, name=shown(name))
@@ -155,7 +167,6 @@ class Lesson:
         def label(name: str, value) -> str:
             return value_label(name, self.grid_value(name, value), self.lang)
 
-        p0 = self.point({})
         return {
             "val": lambda **v: self._score("val_accuracy", v),
             "train": lambda **v: self._score("train_accuracy", v),
@@ -163,18 +174,23 @@ class Lesson:
             "high": lambda **v: self._score("val_high", v),
             "nodes": lambda **v: f"{cols['n_nodes'][self.point(v)]:,}",
             "gap": gap,
+            "gap_text": gap_text,
             "best": best,
             "grid": {d["name"]: d["values"] for d in self.dims},
             "label": label,
             "same": same,
             "rows": self.index["interval"]["rows"],
             "level": f"{self.index['interval']['level']:.0%}",
-            "half": Shown((cols["val_high"][p0] - cols["val_low"][p0]) / 2 / scale),
+            "half": Shown(typical_half_width(self.index)),
         }
 
     def render(self, markdown: str) -> str:
         env = SandboxedEnvironment(
-            undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True
+            undefined=StrictUndefined,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
         )
         try:
             return env.from_string(markdown).render(self.functions())
@@ -184,6 +200,14 @@ class Lesson:
             raise LessonError(
                 "error.lesson.template", source=self.source, problem=f"{type(e).__name__}: {e}"
             ) from None
+
+
+def typical_half_width(index: dict) -> float:
+    """Half the width of a typical validation interval: the median over the grid's points (the
+    viewer's note on noise shows the same number)."""
+    cols = index["points"]
+    halves = sorted((h - lo) / 2 for lo, h in zip(cols["val_low"], cols["val_high"], strict=True))
+    return halves[(len(halves) - 1) // 2] / index["scale"]
 
 
 def load_bootstrap(correct_file, index: dict) -> Bootstrap | None:

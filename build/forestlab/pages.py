@@ -258,7 +258,7 @@ class Fragments:
         )
         return (
             f"<p>{escape(summary)}</p><p>{escape(noise)}</p>"
-            f'<div class="fl-table-scroll">{_table(head, body, "fl-best-table")}</div>'
+            f'<div class="fl-table-scroll fl-ranking">{_table(head, body)}</div>'
         )
 
     def viewer(self, **options) -> str:
@@ -270,7 +270,7 @@ class Fragments:
         if options.get("lesson"):
             # presets checked against the grid; "best" searches only what the student may move
             lesson = Lesson(self.source, self.index, self.boot, options, self.lang)
-            options = {**options, "best": lesson.best_set()}
+            options = {**options, "best": lesson.best_set(), "top": lesson.top()}
         config = escape(json.dumps(options, ensure_ascii=False), quote=True)
         fallback = self.figures(only=options.get("figures"))
         noscript = text("page.noscript", self.lang)

@@ -9,7 +9,7 @@
  * per value, `current` the chosen value's position. Returns coordinates in a `width` ×
  * `height` box with room for the labels. */
 export function curveLayout(series, current, width, height) {
-  const pad = { left: 34, right: 8, top: 8, bottom: 20 };
+  const pad = { left: 34, right: 8, top: 20, bottom: 20 }; // the key sits above the plot
   const all = [...series.train, ...series.val, ...series.low, ...series.high].filter(Number.isFinite);
   let lo = Math.min(...all);
   let hi = Math.max(...all);
@@ -86,8 +86,10 @@ export class CurveChart {
     chart.append(
       svg("path", { class: "fl-curve-band", d: g.band }),
       svg("line", { class: "fl-curve-axis", x1: g.pad.left, x2: width - g.pad.right, y1: bottom, y2: bottom }),
-      svg("text", { class: "fl-curve-tick", x: g.pad.left - 4, y: g.y(g.hi) + 4, "text-anchor": "end" }, g.hi.toFixed(2)),
-      svg("text", { class: "fl-curve-tick", x: g.pad.left - 4, y: g.y(g.lo), "text-anchor": "end" }, g.lo.toFixed(2)),
+      ...[g.hi, (g.hi + g.lo) / 2, g.lo].flatMap((v) => [
+        svg("line", { class: "fl-curve-grid", x1: g.pad.left, x2: width - g.pad.right, y1: g.y(v), y2: g.y(v) }),
+        svg("text", { class: "fl-curve-tick", x: g.pad.left - 4, y: g.y(v) + 3.5, "text-anchor": "end" }, v.toFixed(2)),
+      ]),
       svg("line", { class: "fl-curve-marker", x1: g.marker, x2: g.marker, y1: g.pad.top, y2: bottom }),
       svg("path", { class: "fl-curve-train", d: g.train }),
       svg("path", { class: "fl-curve-val", d: g.val }),
@@ -106,7 +108,7 @@ export class CurveChart {
     ]) {
       chart.append(svg("circle", { class: `fl-curve-dot fl-curve-${name}`, cx: g.marker, cy: g.y(values[current]), r: 3.5 }));
     }
-    const key = svg("text", { class: "fl-curve-key", x: width - g.pad.right, y: g.pad.top + 10, "text-anchor": "end" });
+    const key = svg("text", { class: "fl-curve-key", x: width - g.pad.right, y: 12, "text-anchor": "end" });
     key.append(
       svg("tspan", { class: "fl-curve-key-train" }, `— ${legend.train}  `),
       svg("tspan", { class: "fl-curve-key-val" }, `— ${legend.val}`),

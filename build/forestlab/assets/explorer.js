@@ -6,8 +6,8 @@
 
 import { el, fmt } from "./dom.js";
 import { Controls } from "./controls.js";
-import { curveAlong, familyOf, headline, idxOfPoint, neighbours, pointOf, valuesOf } from "./data.js";
-import { ignoredParams, nearestIdx, parseState, serialiseState } from "./state.js";
+import { curveAlong, familyOf, headline, idxOfPoint, neighbours, pointOf, typicalHalfWidth, valuesOf } from "./data.js";
+import { ignoredParams, movable, nearestIdx, parseState, serialiseState } from "./state.js";
 import { MetricsPanel, renderCompare, renderConfusion, renderImportance, renderLive, sizeText } from "./panels.js";
 import { RocChart, TreesChart } from "./charts.js";
 import { InsidePanels } from "./inside.js";
@@ -51,9 +51,11 @@ export class Explorer {
     // what its student may move), else the whole grid's
     const best = Array.isArray(this.options.best) && this.options.best.length ? this.options.best : index.best_set;
     this.bestSet = best.map((p) => idxOfPoint(p, this.dims));
+    // the highest validation score (of the lesson's reachable points, else of the grid)
+    this.top = idxOfPoint(Number.isInteger(this.options.top) ? this.options.top : index.best, this.dims);
     const main = this.dims.findIndex((d) => d.name === this.options.main);
     this.mainDim = main > 0 ? main : 0; // the main chart's dimension: the lesson's, else trees
-    this.state = parseState(syncUrl ? location.search : "", this.dims, this.options, this.bestSet[0]);
+    this.state = parseState(syncUrl ? location.search : "", this.dims, this.options, this.top);
     this.data = null; // data.json: display names, classes, the widget's settings
     this.live = null; // the last live result
     this.waiting = 0;
@@ -196,10 +198,7 @@ export class Explorer {
 
   /** What a difference smaller than the interval means, with this lab's numbers. */
   noiseNote() {
-    const { val_low: low, val_high: high } = this.index.points;
-    const p = pointOf(this.bestSet[0], this.dims);
-    const half = (high[p] - low[p]) / 2 / this.index.scale;
-    return this.t("viewer.noise_note", { rows: this.index.interval.rows, half: half.toFixed(3) });
+    return this.t("viewer.noise_note", { rows: this.index.interval.rows, half: typicalHalfWidth(this.index).toFixed(3) });
   }
 
   /** The list of settings as good as the best: ten, simplest first, and how many more. */
@@ -214,13 +213,24 @@ export class Explorer {
         el(
           "button",
           { type: "button", class: "fl-link", onclick: () => this.moveTo(valuesOf(idx, this.dims)) },
-          `${this.describe(valuesOf(idx, this.dims))}: ${fmt(numbers.val)} (${fmt(numbers.low)}–${fmt(numbers.high)}), ${t("viewer.nodes")} ${numbers.nodes.toLocaleString()}`,
+          `${this.describe(valuesOf(idx, this.dims), true)}: ${fmt(numbers.val)} (${fmt(numbers.low)}–${fmt(numbers.high)}), ${t("viewer.nodes")} ${numbers.nodes.toLocaleString()}`,
         ),
       );
     });
     const more = this.bestSet.length - shown.length;
+    const top = headline(this.index, pointOf(this.top, this.dims));
     this.bestList.replaceChildren(
       el("summary", {}, t("viewer.best_list")),
+      el(
+        "p",
+        { class: "fl-note" },
+        t("viewer.best_top", {
+          val: fmt(top.val),
+          low: fmt(top.low),
+          high: fmt(top.high),
+          setting: this.describe(valuesOf(this.top, this.dims), true),
+        }),
+      ),
       el("p", { class: "fl-note" }, this.bestSet.length > 1 ? t("viewer.best_set", { count: this.bestSet.length }) : t("viewer.best_set_one")),
       el("ol", {}, items),
       // replaceChildren writes null as the text "null": leave the line out instead
@@ -228,10 +238,11 @@ export class Explorer {
     );
   }
 
-  /** "Name value · Name value" over the dimensions that have a choice. */
-  describe(values) {
+  /** "Name value · Name value" over the dimensions that have a choice (or, with
+   * `movableOnly`, that the lesson lets the student move). */
+  describe(values, movableOnly = false) {
     return this.dims
-      .filter((d) => d.values.length > 1)
+      .filter((d) => (movableOnly ? movable(d, this.options) : d.values.length > 1))
       .map((d) => `${this.t(`dim.${d.name}`)} ${valueLabel(d, values[d.name], this.t)}`)
       .join(" · ");
   }

@@ -33,7 +33,8 @@ export function enhanceLesson(doc, lesson, t) {
   let choice = remembered(lesson);
   const feedback = el("p", { class: "fl-predict-feedback", "aria-live": "polite" });
   const name = uid("fl-predict");
-  const options = [...list.children].map((li) => li.textContent.trim());
+  // the outcomes as written, without their closing full stop (the sentences quote them)
+  const options = [...list.children].map((li) => li.textContent.trim().replace(/[。.]$/u, ""));
   const show = () => {
     feedback.textContent = choice ? t("lesson.predicted", { choice }) : "";
     for (const answer of doc.querySelectorAll("details.fl-answer")) recall(answer);

@@ -30,7 +30,7 @@ export class ResultStrip {
         this.val,
         this.interval,
         el("span", { class: "fl-strip-line" }, el("span", {}, `${t("split.train")} `), this.train, " · ", this.gapText),
-        this.bar,
+        el("span", { class: "fl-gap-track" }, this.bar),
       ),
       this.title,
       this.chartBox,

@@ -135,7 +135,8 @@ class Watched:
         return f"errors={self.errors} external={self.external} dialogs={self.dialogs}"
 
 
-READY = ".forestlab-viewer[aria-busy=false]"
+#: The first explorer shows all of its point and has written it into the URL.
+READY = ".forestlab-viewer[aria-busy=false]:not([data-url-pending])"
 #: The live panel's worker module, as the site publishes it.
 WORKER_PATH = "/assets/forestlab/live/worker.js"
 

@@ -75,6 +75,7 @@ class Lesson:
                 base[name] = self.grid_value(name, value)
         self.base = base
         held = set(options.get("hide") or []) | set(options.get("fixed") or {})
+        self._candidates = None
         self.movable = [
             d["name"] for d in self.dims if len(d["values"]) > 1 and d["name"] not in held
         ]
@@ -109,13 +110,16 @@ class Lesson:
     def candidates(self) -> list[int]:
         """Every point the lesson's student can reach: the movable dimensions free, the rest
         at the lesson's values."""
-        fixed = {n: v for n, v in self.base.items() if n not in self.movable}
-        n = len(self.index["points"]["val_accuracy"])
-        return [
-            p
-            for p in range(n)
-            if all(_same_value(point_values(self.dims, p)[k], v) for k, v in fixed.items())
-        ]
+        if self._candidates is None:
+            positions = value_positions(self.dims)
+            keep = np.ones(len(positions), dtype=bool)
+            for d, dim in enumerate(self.dims):
+                if dim["name"] not in self.movable:
+                    value = self.base[dim["name"]]
+                    at = next(i for i, v in enumerate(dim["values"]) if _same_value(v, value))
+                    keep &= positions[:, d] == at
+            self._candidates = np.flatnonzero(keep).tolist()
+        return self._candidates
 
     def top(self) -> int:
         """The reachable point with the highest validation score (the ranking's first)."""
@@ -200,6 +204,17 @@ class Lesson:
             raise LessonError(
                 "error.lesson.template", source=self.source, problem=f"{type(e).__name__}: {e}"
             ) from None
+
+
+def value_positions(dims: list[dict]) -> np.ndarray:
+    """points × dimensions: the value index of each dimension at each point (the index's
+    numbering: tree count fastest, then the family dimensions, the last one fastest)."""
+    sizes = [len(d["values"]) for d in dims]
+    order = [*range(1, len(dims)), 0]  # numbering digits, most significant first
+    grid = np.indices([sizes[d] for d in order]).reshape(len(dims), -1).T
+    positions = np.empty_like(grid)
+    positions[:, order] = grid
+    return positions
 
 
 def typical_half_width(index: dict) -> float:

@@ -64,15 +64,21 @@ export class CurveChart {
   constructor(box) {
     this.box = box;
     this.args = null;
-    new ResizeObserver(() => this.args && this.draw(...this.args)).observe(box);
+    this.size = null; // the box's size, from the observer: a slider move reads no layout
+    new ResizeObserver(([entry]) => {
+      const { width, height } = entry.contentRect;
+      this.size = { width, height };
+      if (this.args) this.draw(...this.args);
+    }).observe(box);
   }
 
   /** `labels`: the dimension's values as shown; `series` {train, val, low, high}; `current`
    * the chosen position; `legend` {train, val, band}; `title` the chart's name. */
   draw(labels, series, current, legend, title) {
     this.args = [labels, series, current, legend, title];
-    const width = Math.max(200, Math.round(this.box.clientWidth || 320));
-    const height = Math.max(120, Math.round(this.box.clientHeight || 140));
+    this.size ??= { width: this.box.clientWidth, height: this.box.clientHeight }; // first draw only
+    const width = Math.max(200, Math.round(this.size.width || 320));
+    const height = Math.max(120, Math.round(this.size.height || 140));
     const g = curveLayout(series, current, width, height);
     const chart = svg("svg", {
       class: "fl-curve",

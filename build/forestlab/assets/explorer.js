@@ -10,8 +10,6 @@ import { curveAlong, familyOf, headline, idxOfPoint, neighbours, pointOf, typica
 import { ignoredParams, movable, nearestIdx, parseState, serialiseState } from "./state.js";
 import { MetricsPanel, renderCompare, renderConfusion, renderImportance, renderLive, sizeText } from "./panels.js";
 import { RocChart, TreesChart } from "./charts.js";
-import { InsidePanels } from "./inside.js";
-import { renderDownloads, snippet } from "./snippet.js";
 import { ResultStrip } from "./strip.js";
 import { valueLabel, valueToken } from "./text.js";
 
@@ -80,6 +78,8 @@ export class Explorer {
     this.code = el("code");
     this.downloads = el("div", { class: "fl-downloads" }); // the data files the code reads
     this.codeBox = el("details", { class: "fl-code-box" }, el("summary", {}, t("viewer.code")), this.downloads, el("pre", { class: "fl-code" }, this.code));
+    this.codeBox.addEventListener("toggle", () => this.refreshCode());
+    this.snippets = null; // snippet.js, loaded with the data card (after the first numbers)
     this.confusion = el("table", { class: "fl-confusion" });
     this.importance = el("div", { class: "fl-importance" });
     const treesBox = el("div", { class: "fl-chart", "data-chart": "trees" });
@@ -87,7 +87,10 @@ export class Explorer {
     this.rocPanel = el("section", { class: "fl-panel", hidden: true }, el("h2", {}, t("chart.roc_title")), rocBox);
     this.trees = new TreesChart(treesBox, t);
     this.oobAt = el("p", { class: "fl-note", "data-role": "oob-at" });
-    this.inside = new InsidePanels(t);
+    // the votes and the drawn tree: their module loads with the first family file, after the
+    // first numbers (panels.inside stays null until then)
+    this.inside = null;
+    this.insideSlot = el("div", { class: "fl-inside-slot" });
     this.roc = new RocChart(rocBox, t);
     this.message = el("div", { class: "fl-message" });
     this.liveResult = el("section", { class: "fl-live-result", "aria-live": "polite", hidden: true });
@@ -133,7 +136,7 @@ export class Explorer {
             el("section", { class: "fl-panel" }, el("h2", {}, t("chart.confusion_title")), this.confusion),
             el("section", { class: "fl-panel" }, el("h2", {}, t("chart.importance_title")), this.importance),
             this.rocPanel,
-            ...this.inside.elements,
+            this.insideSlot,
           ),
           this.liveResult,
           this.compare,
@@ -153,8 +156,12 @@ export class Explorer {
     this.lab.data().then(
       (data) => {
         this.data = data;
-        renderDownloads(this.downloads, t, data, this.lab.base);
         this.update();
+        this.snippetLoad = import("./snippet.js").then((module) => {
+          this.snippets = module;
+          module.renderDownloads(this.downloads, t, data, this.lab.base);
+          this.refreshCode();
+        });
         if (this.options.live && data.widget?.enabled) this.mountLive();
       },
       (error) => this.fail(error),
@@ -188,10 +195,21 @@ export class Explorer {
     this.update();
   }
 
+  /** The state into the URL, after the next paint: history.replaceState costs Chromium
+   * several milliseconds, which would otherwise delay drawing the move; a fast drag writes once
+   * per frame, not once per input. `data-url-pending` marks the root until it is written. */
   writeUrl() {
-    if (!this.syncUrl) return;
-    const query = serialiseState(this.state, this.dims, this.options, location.search);
-    history.replaceState(history.state, "", `${location.pathname}?${query}${location.hash}`);
+    if (!this.syncUrl || this.urlPending) return;
+    this.urlPending = true;
+    this.root.setAttribute("data-url-pending", "");
+    const afterPaint = (write) => requestAnimationFrame(() => setTimeout(write, 0));
+    afterPaint(() => {
+      this.urlPending = false;
+      this.root.removeAttribute("data-url-pending");
+      const query = serialiseState(this.state, this.dims, this.options, location.search);
+      const url = `${location.pathname}?${query}${location.hash}`;
+      if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(history.state, "", url);
+    });
   }
 
   // -- showing the state --
@@ -271,7 +289,7 @@ export class Explorer {
     this.strip.update(current.numbers, curveAlong(this.index, idx, this.mainDim));
     this.metrics.update(current.numbers, current.point, reveal);
     this.size.textContent = sizeText(t, current.numbers.nodes, current.point, current.record);
-    this.code.textContent = snippet(this.dims, values, this.tokens(values), this.index.seed, this.data, t);
+    this.refreshCode();
     if (pin) {
       const pinned = this.lookup(pin);
       renderCompare(
@@ -298,9 +316,22 @@ export class Explorer {
     const n = values[this.dims[0].name];
     this.trees.show(record.curve, n);
     this.oobAt.textContent = oobText(this.t, record, n);
-    this.inside.show(record, n, this.data, names);
+    if (this.inside) this.inside.show(record, n, this.data, names);
+    else this.loadInside();
     this.rocPanel.hidden = !point.roc_val;
     if (point.roc_val) this.roc.show(point.roc_val, point.metrics.val.roc_auc);
+  }
+
+  /** The inside-the-forest panels' module, once; shown at once when it arrives. */
+  loadInside() {
+    this.insideLoad ??= import("./inside.js").then(
+      ({ InsidePanels }) => {
+        this.inside = new InsidePanels(this.t);
+        this.insideSlot.append(...this.inside.elements);
+        this.update();
+      },
+      (error) => this.fail(error),
+    );
   }
 
   /** Fetch the shards the view needs; show them when they arrive (if still needed). Then
@@ -308,7 +339,7 @@ export class Explorer {
   fetchMissing(states) {
     const families = states.map((s) => familyOf(s, this.dims));
     const missing = families.filter((f) => !this.lab.cached(f));
-    const ready = !missing.length && this.data;
+    const ready = !missing.length && this.data && this.inside;
     this.root.setAttribute("aria-busy", ready ? "false" : "true");
     if (missing.length) {
       const ticket = ++this.waiting;
@@ -328,7 +359,16 @@ export class Explorer {
 
   // -- actions --
 
+  /** The code of the shown model, written only while it can be read (the box is open). */
+  refreshCode(force = false) {
+    if (!this.snippets || !(force || this.codeBox.open)) return;
+    const values = valuesOf(this.state.idx, this.dims);
+    this.code.textContent = this.snippets.snippet(this.dims, values, this.tokens(values), this.index.seed, this.data, this.t);
+  }
+
   async copyCode() {
+    await this.snippetLoad;
+    this.refreshCode(true);
     const text = this.code.textContent;
     try {
       await navigator.clipboard.writeText(text);

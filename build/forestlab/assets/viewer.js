@@ -15,7 +15,6 @@ import { el } from "./dom.js";
 import { Lab } from "./data.js";
 import { Explorer } from "./explorer.js";
 import { keepStateAcrossLanguages } from "./language.js";
-import { enhanceLesson } from "./lesson.js";
 import { makeText, readCatalogue } from "./text.js";
 
 /** The site root: this module is assets/forestlab/viewer.js. */
@@ -52,7 +51,10 @@ async function start() {
         const index = await lab.index();
         const explorer = new Explorer(root, { lab, index, t, syncUrl, siteRoot: SITE_ROOT });
         explorer.mount();
-        if (explorer.options.lesson) enhanceLesson(document, String(explorer.options.lesson), t);
+        if (explorer.options.lesson) {
+          // lesson pages only, after the first numbers
+          import("./lesson.js").then(({ enhanceLesson }) => enhanceLesson(document, String(explorer.options.lesson), t));
+        }
       } catch (error) {
         root.replaceChildren(el("p", { class: "fl-error", role: "alert" }, t("viewer.failed") + error.message));
         root.setAttribute("aria-busy", "false");

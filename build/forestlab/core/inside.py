@@ -51,44 +51,58 @@ class Inside:
     def __init__(self, forest, y_fit: np.ndarray, rows: np.ndarray, n_classes: int):
         n_trees = len(forest.estimators_)
         self.rows = rows
-        self.votes = np.zeros((n_trees, len(rows), n_classes), dtype=np.uint8)
+        self.vote_p = np.zeros((n_trees, len(rows), n_classes))  # quantised once, at the end
         self.y = y_fit
         # rows of the training sample each tree drew (public estimators_samples_); without
         # bootstrap every tree sees every row and nothing is out of bag
         bootstrap = getattr(forest, "bootstrap", True)
         self.samples = forest.estimators_samples_ if bootstrap else None
-        self.oob_sum = np.zeros((len(y_fit), n_classes))
-        self.oob_n = np.zeros(len(y_fit), dtype=np.int64)
-        self.oob: list = []
-        self.unscored: list[int] = []
+        # each tree's probabilities on the training sample, kept for the out-of-bag score,
+        # which is computed for every prefix of trees at once when asked for
+        self.p_train = np.zeros((n_trees, len(y_fit), n_classes)) if bootstrap else None
+        self._oob = None
 
     def add(self, t: int, p_train: np.ndarray, p_val: np.ndarray) -> None:
-        self.votes[t] = quantise(p_val[self.rows])
+        self.vote_p[t] = p_val[self.rows]
+        if self.p_train is not None:
+            self.p_train[t] = p_train
+
+    def _out_of_bag(self) -> tuple[list, list[int]]:
+        n_trees, n_rows = len(self.vote_p), len(self.y)
         if self.samples is None:
-            self.oob.append(None)
-            self.unscored.append(len(self.y))
-            return
-        out = np.ones(len(self.y), dtype=bool)
-        out[self.samples[t]] = False
-        self.oob_sum[out] += p_train[out]
-        self.oob_n[out] += 1
-        scored = self.oob_n > 0
-        self.unscored.append(int(len(self.y) - scored.sum()))
-        if not scored.any():
-            self.oob.append(None)
-            return
-        # as scikit-learn's oob_score_: the mean of the trees' probabilities over the trees
-        # that left the row out, its most probable class against the row's class
-        mean = self.oob_sum[scored] / self.oob_n[scored, None]
-        self.oob.append(float(np.mean(np.argmax(mean, axis=1) == self.y[scored])))
+            return [None] * n_trees, [n_rows] * n_trees
+        out = np.ones((n_trees, n_rows), dtype=bool)
+        for t, drawn in enumerate(self.samples):
+            out[t, drawn] = False
+        # as scikit-learn's oob_score_: for each row, the mean of the probabilities of the
+        # trees that left it out (the sum has the same most probable class), against its class
+        sums = np.cumsum(self.p_train * out[:, :, None], axis=0)
+        seen = np.cumsum(out, axis=0) > 0
+        right = (np.argmax(sums, axis=2) == self.y[None, :]) & seen
+        n_seen = seen.sum(axis=1)
+        oob = [float(r / s) if s else None for r, s in zip(right.sum(axis=1), n_seen, strict=True)]
+        return oob, [int(n_rows - s) for s in n_seen]
+
+    @property
+    def oob(self) -> list:
+        """Out-of-bag accuracy with 1, 2, … trees; None while no row has been left out."""
+        self._oob = self._oob or self._out_of_bag()
+        return self._oob[0]
+
+    @property
+    def unscored(self) -> list[int]:
+        """Training rows that no tree so far has left out (not scored), per prefix."""
+        self._oob = self._oob or self._out_of_bag()
+        return self._oob[1]
 
     def votes_record(self) -> dict:
-        n_trees, _, n_classes = self.votes.shape
+        votes = quantise(self.vote_p)
+        n_trees, _, n_classes = votes.shape
         return {
             "rows": [int(r) for r in self.rows],
             "trees": n_trees,
             "classes": n_classes,
-            "proba": base64.b64encode(self.votes.tobytes()).decode("ascii"),
+            "proba": base64.b64encode(votes.tobytes()).decode("ascii"),
         }
 
 

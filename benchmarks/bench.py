@@ -227,7 +227,10 @@ def scaled_output(out: Path, dest: Path, factor: int = 10) -> Path:
             m["accuracy"] = round(min(1.0, max(0.0, m["accuracy"] + rng.normal(0, 0.01))), 4)
         records.append(record)
         (dest / "families" / f"{f}.json").write_bytes(cache.canonical_json(record))
-    boot = noise.Bootstrap.of(np.vstack(rows), real["seed"])
+    correct_rows = np.vstack(rows)
+    # the lessons' best sets read the right-or-wrong rows of every point, as a real build has
+    np.save(dest / noise.CORRECT_FILE, np.packbits(correct_rows, axis=1))
+    boot = noise.Bootstrap.of(correct_rows, real["seed"])
     index = formats.build_index(dims, records, real["seed"], real["lab"], boot)
     (dest / "index.json").write_bytes(cache.canonical_json(index))
     return dest

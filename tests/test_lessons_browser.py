@@ -151,3 +151,29 @@ def test_predict_first_then_the_answer_recalls_the_prediction(open_page, lang): 
     page.reload()
     wait_ready(page)
     assert page.locator(".fl-predict input[type=radio]").nth(1).is_checked()  # kept for the visit
+
+
+@pytest.mark.parametrize("lang", ["", "en/"], ids=["zh", "en"])
+def test_overview_ranking_leads_with_the_score_and_its_interval(open_page, site, lang):  # noqa: F811
+    """The Overview's best configurations: the validation score first, then its interval and
+    whether it is as good as the best, and only the dimensions that vary (no constant column
+    pushing the score off a phone's screen); the page itself does not scroll sideways."""
+    page = open_page(f"{lang}overview/", viewport=PHONE).page
+    table = page.locator(".fl-ranking table")
+    heads = table.locator("thead th").all_inner_texts()
+    index = site["lab"].index
+    assert heads[0] == ("Validation accuracy" if lang else "验证集准确率")
+    varying = [d for d in index["dims"] if len(d["values"]) > 1]
+    assert len(heads) == 5 + len(varying)
+    first = table.locator("tbody tr").first.locator("td").all_inner_texts()
+    best = index["best"]
+    scale = index["scale"]
+    assert first[0] == js_fixed(index["points"]["val_accuracy"][best] / scale)
+    low, high = (js_fixed(index["points"][k][best] / scale) for k in ("val_low", "val_high"))
+    assert first[1] == f"{low}–{high}"
+    assert first[4] == ("yes" if lang else "是")
+    cell = table.locator("tbody td").first
+    cell.scroll_into_view_if_needed()
+    box = cell.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE[0]  # the score is on screen
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1

@@ -11,11 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, TINY_GRID, run_cli, small_splits
 from forestlab.formats import point_values
-from forestlab.lessons import Lesson, load_bootstrap
+from forestlab.lessons import Lesson, environment, load_bootstrap
 from forestlab.noise import CORRECT_FILE
 from forestlab.pages import PLACEHOLDER
-from jinja2 import StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
 
 LESSONS = sorted((ROOT / "site_src" / "lessons").glob("*.md"))
 #: The folded parts of a lesson that hold results: answers and teacher notes (Markdown `???`
@@ -51,14 +49,8 @@ def filled(path: Path, index: dict, boot) -> tuple[str, list]:
         values.append(value)
         return f"{OPEN}{value}{CLOSE}"
 
-    env = SandboxedEnvironment(
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        finalize=mark,
-    )
-    return env.from_string(markdown).render(lesson.functions()), values
+    # the lessons' own environment, with every printed value marked
+    return environment(finalize=mark).from_string(markdown).render(lesson.functions()), values
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from browser import (
     wait_ready,
 )
 from conftest import ROOT, bundled_rows, run_cli, small_splits, write_csv
-from forestlab.formats import family_number, point_values
+from forestlab.formats import family_number, point_number, point_values
 from student import run_student, student_python
 
 pytestmark = pytest.mark.browser
@@ -54,8 +54,7 @@ class Lab:
 
     def number(self, values: dict) -> int:
         """The point number of grid values."""
-        t = self.dims[0]["values"].index(values[self.dims[0]["name"]])
-        return family_number(self.dims, values) * len(self.dims[0]["values"]) + t
+        return point_number(self.dims, values)
 
     def point(self, values: dict) -> dict:
         """The shard's record of a grid point."""

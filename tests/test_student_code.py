@@ -23,7 +23,7 @@ import pytest
 import yaml
 from conftest import ROOT, bundled_rows, run_cli, snapshot, write_config, write_csv
 from forestlab.csvload import MISSING_TOKENS
-from forestlab.formats import family_number, scaled
+from forestlab.formats import family_number, point_number, scaled
 from student import run_student, student_python
 
 pytestmark = pytest.mark.slow
@@ -147,7 +147,7 @@ def shown_accuracy(out: Path, values: dict) -> tuple[int, float]:
     f = family_number(dims, values)
     t = dims[0]["values"].index(values["n_estimators"])
     record = read_json(out / "families" / f"{f}.json")
-    point = f * len(dims[0]["values"]) + t
+    point = point_number(dims, values)
     return index["points"]["val_accuracy"][point], record["points"][t]["metrics"]["val"]["accuracy"]
 
 

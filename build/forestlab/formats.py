@@ -81,6 +81,7 @@ class Interval(_Format):
     level: float
     seed: int
     rows: int
+    half_width: float
 
 
 class ResultsIndex(_Format):
@@ -329,8 +330,14 @@ def family_number(dims: list[dict], params: dict) -> int:
     """A family's number: mixed radix of its value indices over the family dimensions."""
     f = 0
     for d in dims[1:]:
-        f = f * len(d["values"]) + _position(d["values"], params[d["name"]])
+        f = f * len(d["values"]) + position(d["values"], params[d["name"]])
     return f
+
+
+def point_number(dims: list[dict], values: dict) -> int:
+    """A point's number: its family's number × the tree counts + its tree count's index."""
+    trees = dims[0]["values"]
+    return family_number(dims, values) * len(trees) + position(trees, values[dims[0]["name"]])
 
 
 def point_values(dims: list[dict], p: int) -> dict:
@@ -343,9 +350,13 @@ def point_values(dims: list[dict], p: int) -> dict:
     return values
 
 
-def _position(values: list, value) -> int:
-    # 1 (one feature) and 1.0 (all features) are different grid values
-    return next(i for i, v in enumerate(values) if v == value and type(v) is type(value))
+def position(values: list, value) -> int:
+    """The index of `value` among a dimension's grid values; ValueError when it is not one.
+    1 (one feature) and 1.0 (all features) are different grid values."""
+    for i, v in enumerate(values):
+        if v == value and type(v) is type(value):
+            return i
+    raise ValueError(f"{value!r} is not a grid value")
 
 
 def scaled(value: float) -> int:
@@ -395,10 +406,18 @@ def build_index(dims: list[dict], records: list[dict], seed: int, lab: str, boot
             "level": LEVEL,
             "seed": boot.seed,
             "rows": boot.n_rows,
+            "half_width": typical_half_width(cols),
         },
         "best": ranked[0],
         "best_set": best_set(dims, cols, boot, ranked[0], ranked),
     }
+
+
+def typical_half_width(cols: dict) -> float:
+    """Half the width of a typical validation interval, as shown (three decimals): the median
+    over the grid's points. The viewer's note on noise and the lessons both show this one."""
+    halves = sorted((h - lo) / 2 for lo, h in zip(cols["val_low"], cols["val_high"], strict=True))
+    return round(halves[(len(halves) - 1) // 2] / SCALE, 3)
 
 
 def best_set(dims: list[dict], cols: dict, boot, top: int, candidates: list[int]) -> list[int]:

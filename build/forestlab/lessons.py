@@ -19,7 +19,7 @@ a call, never by hand:
                                      whether two points are equally good within noise (the paired
                                      bootstrap of forestlab.noise): for {% if %} in answers
     {{ rows }} {{ half }} {{ level }} validation rows; half the width of a typical interval (the
-                                     median over the grid); the intervals' level ("95%")
+                                     index's `interval.half_width`); the intervals' level ("95%")
 
 The lesson's point is its preset and fixed values; dimensions it names in neither take the
 values of the grid's best setting (the index's `best`). Values the text names
@@ -32,11 +32,12 @@ import numpy as np
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
+from forestlab import formats
 from forestlab.catalogue import text, value_label
 from forestlab.core.dims import shown
 from forestlab.core.messages import Message
-from forestlab.formats import family_number, point_values, rank_key, ranking
-from forestlab.noise import Bootstrap, simplest_first
+from forestlab.formats import point_number, point_values, position, rank_key
+from forestlab.noise import Bootstrap
 
 
 class Shown(float):
@@ -55,11 +56,6 @@ class LessonError(ValueError):
 
     def __str__(self) -> str:
         return self.message.render()
-
-
-def _same_value(a, b) -> bool:
-    # 1 (one feature) and 1.0 (all features) are different grid values
-    return a == b and type(a) is type(b)
 
 
 class Lesson:
@@ -86,9 +82,10 @@ class Lesson:
             raise LessonError("error.lesson.not_dim", source=self.source, name=shown(name))
         if type(value) is int and not any(type(v) is int for v in dim["values"]):
             value = float(value)  # `sample_fraction=1` where the grid only has fractions
-        for v in dim["values"]:
-            if _same_value(v, value):
-                return v
+        try:
+            return dim["values"][position(dim["values"], value)]
+        except ValueError:
+            pass
         raise LessonError(
             "error.lesson.not_in_grid",
             source=self.source,
@@ -103,9 +100,7 @@ class Lesson:
         at = dict(self.base)
         for name, value in values.items():
             at[name] = self.grid_value(name, value)
-        trees = self.dims[0]["values"]
-        t = next(i for i, v in enumerate(trees) if _same_value(v, at[self.dims[0]["name"]]))
-        return family_number(self.dims, at) * len(trees) + t
+        return point_number(self.dims, at)
 
     def candidates(self) -> list[int]:
         """Every point the lesson's student can reach: the movable dimensions free, the rest
@@ -115,27 +110,25 @@ class Lesson:
             keep = np.ones(len(positions), dtype=bool)
             for d, dim in enumerate(self.dims):
                 if dim["name"] not in self.movable:
-                    value = self.base[dim["name"]]
-                    at = next(i for i, v in enumerate(dim["values"]) if _same_value(v, value))
-                    keep &= positions[:, d] == at
+                    keep &= positions[:, d] == position(dim["values"], self.base[dim["name"]])
             self._candidates = np.flatnonzero(keep).tolist()
         return self._candidates
 
+    def ranked(self) -> list[int]:
+        """The reachable points, best first (the index's ranking rule)."""
+        reach = self.candidates()
+        return sorted(reach, key=rank_key(self.index["points"]))
+
     def top(self) -> int:
         """The reachable point with the highest validation score (the ranking's first)."""
-        reach = set(self.candidates())
-        return next(p for p in ranking(self.index["points"]) if p in reach)
+        return self.ranked()[0]
 
     def best_set(self) -> list[int]:
         """The reachable points as good as the reachable best within noise, simplest first."""
-        cols = self.index["points"]
-        reach = set(self.candidates())
-        ordered = [p for p in ranking(cols) if p in reach]
+        ordered = self.ranked()
         if self.boot is None:
             return ordered[:1]
-        trees = self.dims[0]["values"]
-        n_trees = [trees[p % len(trees)] for p in range(len(cols["n_nodes"]))]
-        return simplest_first(self.boot.best_set(ordered[0], ordered), cols["n_nodes"], n_trees)
+        return formats.best_set(self.dims, self.index["points"], self.boot, ordered[0], ordered)
 
     # -- the template's functions --
 
@@ -185,25 +178,32 @@ class Lesson:
             "same": same,
             "rows": self.index["interval"]["rows"],
             "level": f"{self.index['interval']['level']:.0%}",
-            "half": Shown(typical_half_width(self.index)),
+            "half": Shown(self.index["interval"]["half_width"]),
         }
 
     def render(self, markdown: str) -> str:
-        env = SandboxedEnvironment(
-            undefined=StrictUndefined,
-            autoescape=False,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
         try:
-            return env.from_string(markdown).render(self.functions())
+            return environment().from_string(markdown).render(self.functions())
         except LessonError:
             raise
         except (TemplateError, TypeError, KeyError) as e:
             raise LessonError(
                 "error.lesson.template", source=self.source, problem=f"{type(e).__name__}: {e}"
             ) from None
+
+
+def environment(**options) -> SandboxedEnvironment:
+    """The Jinja environment a lesson's text is rendered in: sandboxed (the page can call the
+    lesson's functions and nothing else), undefined names are errors, and a `{% if %}` line
+    leaves no blank line or indentation behind."""
+    return SandboxedEnvironment(
+        undefined=StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        **options,
+    )
 
 
 def value_positions(dims: list[dict]) -> np.ndarray:
@@ -215,14 +215,6 @@ def value_positions(dims: list[dict]) -> np.ndarray:
     positions = np.empty_like(grid)
     positions[:, order] = grid
     return positions
-
-
-def typical_half_width(index: dict) -> float:
-    """Half the width of a typical validation interval: the median over the grid's points (the
-    viewer's note on noise shows the same number)."""
-    cols = index["points"]
-    halves = sorted((h - lo) / 2 for lo, h in zip(cols["val_low"], cols["val_high"], strict=True))
-    return halves[(len(halves) - 1) // 2] / index["scale"]
 
 
 def load_bootstrap(correct_file, index: dict) -> Bootstrap | None:

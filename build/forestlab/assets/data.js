@@ -64,14 +64,6 @@ export function headline(index, p) {
   };
 }
 
-/** Half the width of a typical validation interval: the median over the grid's points (the
- * lessons' `half` is the same number). */
-export function typicalHalfWidth(index) {
-  const { val_low: low, val_high: high } = index.points;
-  const halves = low.map((l, p) => (high[p] - l) / 2).sort((a, b) => a - b);
-  return halves[Math.floor((halves.length - 1) / 2)] / index.scale;
-}
-
 /** Training and validation accuracy (with the validation interval) along dims[d], the
  * other dimensions as in `idx`: the main chart's data, from the index alone. */
 export function curveAlong(index, idx, d) {

@@ -6,7 +6,7 @@
 
 import { el, fmt } from "./dom.js";
 import { Controls } from "./controls.js";
-import { curveAlong, familyOf, headline, idxOfPoint, neighbours, pointOf, typicalHalfWidth, valuesOf } from "./data.js";
+import { curveAlong, familyOf, headline, idxOfPoint, neighbours, pointOf, valuesOf } from "./data.js";
 import { ignoredParams, movable, nearestIdx, parseState, serialiseState } from "./state.js";
 import { MetricsPanel, renderCompare, renderConfusion, renderImportance, renderLive, sizeText } from "./panels.js";
 import { RocChart, TreesChart } from "./charts.js";
@@ -216,7 +216,8 @@ export class Explorer {
 
   /** What a difference smaller than the interval means, with this lab's numbers. */
   noiseNote() {
-    return this.t("viewer.noise_note", { rows: this.index.interval.rows, half: typicalHalfWidth(this.index).toFixed(3) });
+    const { rows, half_width: half } = this.index.interval;
+    return this.t("viewer.noise_note", { rows, half: fmt(half) });
   }
 
   /** The list of settings as good as the best: ten, simplest first, and how many more. */

@@ -68,6 +68,19 @@ def test_force_retrains_everything_to_the_same_results(copy_build):
     assert published(copy_build["work"]) == before
 
 
+def test_cache_entry_is_canonical_json_with_the_records_checksum(tmp_path):
+    """An entry is the canonical JSON of {key, record, sha256 of the record's canonical JSON}
+    (the store encodes the record once and splices it in): reading it back gives the record."""
+    from forestlab.cache import canonical_json, sha256
+
+    record = {"b": [1.5, None, "中", float("1e-7")], "a": {"z": 1, "y": -0.0}, "k": '"q"'}
+    store = Cache(tmp_path)
+    store.store("ab" * 32, record)
+    expected = {"key": "ab" * 32, "record": record, "sha256": sha256(canonical_json(record))}
+    assert store.path("ab" * 32).read_bytes() == canonical_json(expected)
+    assert store.load("ab" * 32) == (record, None)
+
+
 @pytest.mark.parametrize("damage", ["truncate", "empty", "tamper"])
 def test_damaged_cache_entry_is_retrained_not_loaded(copy_build, damage):
     entries = sorted((copy_build["work"] / "cache" / "families").rglob("*.json"))
@@ -294,9 +307,13 @@ def test_killed_builds_leave_nothing_broken(tmp_path):
     for i in range(10):
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         time.sleep(rng.uniform(0.5, 6.0))
-        proc.send_signal(signal.SIGKILL if i % 2 == 0 else signal.SIGINT)
+        sent = signal.SIGKILL if i % 2 == 0 else signal.SIGINT
+        proc.send_signal(sent)
+        # stderr closes only when the build's worker processes have ended too
         _, err = proc.communicate(timeout=60)
         assert b"Traceback" not in err, err
+        if sent == signal.SIGINT:  # a Ctrl-C releases what the pool held (a kill cannot)
+            assert b"leaked" not in err, err
         assert proc.returncode in (0, 130, -signal.SIGKILL), (proc.returncode, err)
         if (work / "out").exists():  # a complete earlier output, or none: never a partial one
             assert published(work) == reference

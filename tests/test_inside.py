@@ -10,7 +10,7 @@ import pytest
 from forestlab import formats
 from forestlab.core import live
 from forestlab.core.family import fit_family_model, make_forest, published_family, sample_indices
-from forestlab.core.inside import STEPS, TREE_DEPTH, decode_votes, vote_rows
+from forestlab.core.inside import STEPS, TREE_DEPTH, decode_votes, drawn_rows, vote_rows
 from forestlab.pipeline import value_text
 
 PARAMS = {
@@ -85,6 +85,22 @@ def test_oob_curve_ends_at_sklearns_oob_score(small, params):
     assert curve["oob"][-1] == pytest.approx(reference.oob_score_, abs=1e-6)
     # out of bag is over the sampled rows only: rows outside the sample are not training rows
     assert reference.oob_decision_function_.shape[0] == record["n_train_rows"] == len(rows)
+
+
+@pytest.mark.parametrize(
+    "keywords",
+    [{}, {"class_weight": "balanced"}, {"max_samples": 0.5}, {"max_samples": 17}],
+)
+def test_drawn_rows_are_estimators_samples(keywords):
+    """The reseeded draw is scikit-learn's own: the public `estimators_samples_`, tree by
+    tree, for each setting a forest may have (and the property itself with `max_samples`)."""
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(150, 4)), rng.integers(0, 3, 150)
+    forest = make_forest(PARAMS, 25, 7).set_params(**keywords).fit(X, y)
+    drawn = drawn_rows(forest, len(y))
+    assert len(drawn) == 25
+    for mine, theirs in zip(drawn, forest.estimators_samples_, strict=True):
+        np.testing.assert_array_equal(mine, theirs)
 
 
 def test_drawn_tree_is_the_first_trees_top_levels(small):

@@ -97,8 +97,14 @@ class Cache:
         Cache(self.root, "memo").store(self._memo_key(kind, inputs), {"value": value})
 
     def store(self, key: str, record: dict) -> None:
-        entry = {"key": key, "sha256": sha256(canonical_json(record)), "record": record}
-        write_atomic(self.path(key), canonical_json(entry))
+        # canonical_json({"key": …, "record": …, "sha256": …}), with the record encoded once
+        payload = canonical_json(record)
+        entry = b'{"key":%s,"record":%s,"sha256":"%s"}' % (
+            canonical_json(key),
+            payload,
+            sha256(payload).encode(),
+        )
+        write_atomic(self.path(key), entry)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

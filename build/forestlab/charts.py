@@ -16,12 +16,6 @@ from __future__ import annotations
 import io
 import warnings
 
-import joblib
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-
 from forestlab.catalogue import LANGS, dim_name, value_label
 from forestlab.catalogue import text as t
 from forestlab.core.dims import FAMILY_KEYS
@@ -40,6 +34,22 @@ STYLE = {
 }
 
 COLORS = {"train": "#1f77b4", "val": "#d62728"}
+
+#: matplotlib.pyplot, imported by `figures` when something is drawn: the build's main process
+#: only gathers the inputs (the worker processes draw), so it never pays for the import.
+plt = None
+
+
+def _pyplot():
+    global plt
+    if plt is None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot
+
+        plt = matplotlib.pyplot
+    return plt
 
 
 def _svg(fig) -> bytes:
@@ -162,7 +172,7 @@ def figures(inputs: dict, names: dict, lang: str) -> dict[str, bytes]:
     `names` holds the display names for `lang`: {"features": [...], "classes": [...]}.
     """
     point = inputs["point"]
-    with plt.rc_context(STYLE):
+    with _pyplot().rc_context(STYLE):
         svgs = {
             "trees": trees_curve(inputs["record"], point["n_estimators"], lang),
             "confusion": confusion(point, names["classes"], lang),
@@ -177,12 +187,14 @@ def figures(inputs: dict, names: dict, lang: str) -> dict[str, bytes]:
 
 def draw_all(results: Results, best: dict, names: dict, jobs: int = 1) -> dict[str, bytes]:
     """Figures in every language, around the grid point `best`; languages are drawn in
-    parallel when jobs > 1 (the build's worker processes are already running by then)."""
-    from forestlab.runner import local_processes
-
+    parallel worker processes when jobs > 1."""
     inputs = chart_inputs(results, best)
-    with local_processes():
-        per_lang = joblib.Parallel(n_jobs=min(jobs, len(LANGS)))(
-            joblib.delayed(figures)(inputs, names[lang], lang) for lang in LANGS
-        )
+    args = ([inputs] * len(LANGS), [names[lang] for lang in LANGS], LANGS)
+    if jobs > 1:
+        from forestlab.runner import processes
+
+        with processes(min(jobs, len(LANGS))) as pool:
+            per_lang = list(pool.map(figures, *args))
+    else:
+        per_lang = list(map(figures, *args))
     return {name: svg for svgs in per_lang for name, svg in sorted(svgs.items())}

@@ -142,10 +142,20 @@ def _stop_on_interrupt(signum, frame) -> None:
     # Exit at once: every cache entry and output swap is atomic, and the next build removes
     # what this one left half-written. Unwinding through the process pool instead can hang.
     print("\n" + say("cli.interrupted"), file=sys.stderr, flush=True)
+    # The one exit step os._exit would skip that matters: multiprocessing's finalizers release
+    # the worker pool's semaphores, which its resource tracker would otherwise report as
+    # leaked. (The workers end by themselves when this process is gone.)
+    from multiprocessing import util
+
+    util._run_finalizers(0)
     os._exit(130)
 
 
 def cmd_build(args) -> int:
+    if args.jobs != 1 and args.scheduler is None:
+        from forestlab.runner import start_server
+
+        start_server()  # its imports run while the build's own modules and data load
     from forestlab.pipeline import build
 
     if args.jobs is not None and args.jobs < 1:

@@ -17,6 +17,7 @@ English in the published JSON Schemas and in the page's language on the results-
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -315,8 +316,10 @@ def models() -> dict[str, type[_Format]]:
     return found
 
 
+@functools.cache
 def json_schemas() -> dict[str, dict]:
-    """{name: JSON Schema} of every published format."""
+    """{name: JSON Schema} of every published format (made once per process: the site build
+    asks for them once per language)."""
     return {
         name: model.model_json_schema(by_alias=True, mode="serialization")
         for name, model in FORMATS.items()

@@ -20,6 +20,7 @@ import posixpath
 import re
 from pathlib import Path
 
+import jinja2
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
@@ -122,9 +123,46 @@ def on_config(config):
         lab=index.get("lab", DEFAULT_LAB),
         data=data,
         build=read("build.json"),
-        boot=load_bootstrap(out / CORRECT_FILE, index) if index.get("interval") else None,
+        boot=_bootstrap(out, index),
     )
     return config
+
+
+def _bootstrap(out: Path, index: dict):
+    """The build's bootstrap for the lessons, drawn once per output: MkDocs reads the
+    configuration again for every language."""
+    if not index.get("interval"):
+        return None
+    stamp = (out / "stamp.txt").read_bytes() if (out / "stamp.txt").is_file() else None
+    if stamp is None or _state.get("boot_of") != (out, stamp):
+        _state["boot"] = load_bootstrap(out / CORRECT_FILE, index)
+        _state["boot_of"] = (out, stamp)
+    return _state["boot"]
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """The theme's templates compiled once per process: the i18n plugin builds the site once
+    per language, each time with a new Jinja environment that would compile the same
+    templates again (a fifth of a site build). Jinja checks each entry against the template's
+    source, so an edited template is compiled anew."""
+
+    def __init__(self):
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+_compiled = _CompiledTemplates()
+
+
+def on_env(env: jinja2.Environment, config, files: Files) -> jinja2.Environment:
+    env.bytecode_cache = _compiled
+    return env
 
 
 def on_files(files: Files, config) -> Files:

@@ -251,7 +251,7 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
     (stage / "schema").mkdir()
     for name, schema in formats.json_schemas().items():
         write_json(f"schema/{name}.schema.json", schema)
-    from forestlab import charts  # matplotlib loads only when there is something to draw
+    from forestlab import charts  # matplotlib loads where figures are drawn
 
     best = formats.point_values(dims_published, index["best"])
     svgs = charts.draw_all(results, best, names, jobs)

@@ -1,47 +1,77 @@
 """Running family fits in parallel: local processes, or a Dask `distributed` cluster.
 
-Families are independent tasks. Locally they go to joblib's process pool; given a scheduler
-address, each is one Dask task (the data scattered to the workers once).
+Families are independent tasks. Locally they go to a process pool whose workers are forked
+from one *process server* (multiprocessing's forkserver) that has already imported
+scikit-learn: `start_server` starts it at the beginning of a build, so that import (about a
+second) runs while the build reads its data, and once instead of once per worker. The data
+goes to each worker once, when it starts. Given a scheduler address, each family is one Dask
+task (the data scattered to the workers once).
 Results are handed back one at a time as they finish, so the caller can store each in the
 cache at once instead of holding all of them.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import signal
 import threading
-import time
 from collections.abc import Iterator
-
-import joblib
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
 from forestlab.core.family import Dataset, fit_family
 from forestlab.errors import UserError
 
+#: How local workers start: forked from the process server, which imports PRELOAD first
+#: (spawned, each importing for itself, where there is no forkserver: Windows).
+SERVER = "forkserver" in multiprocessing.get_all_start_methods()
+CONTEXT = multiprocessing.get_context("forkserver" if SERVER else "spawn")
+PRELOAD = ["forestlab.runner", "sklearn.ensemble"]
 
-def _exit_with(parent: int) -> None:
-    """Worker initializer: exit as soon as the build that started this worker is gone.
+#: The build's data in a worker process (installed by `_start_worker`).
+_data: Dataset | None = None
 
-    Without this, a build killed with SIGKILL leaves its worker processes running on (and
-    holding its terminal's pipes open) until they notice on their own, which can take minutes.
-    """
+
+def start_server() -> None:
+    """Start the process server now (it returns at once; the server imports in the
+    background). Safe to call again: a running server is reused."""
+    if SERVER:
+        import multiprocessing.forkserver
+
+        CONTEXT.set_forkserver_preload(PRELOAD)
+        multiprocessing.forkserver.ensure_running()
+
+
+def _start_worker(data: Dataset | None) -> None:
+    """Worker initializer: keep the data, leave Ctrl-C to the build, and exit as soon as the
+    build is gone, even a killed one (otherwise the worker, and the process server it keeps
+    alive, would run on, holding the build's terminal open)."""
+    global _data
+    _data = data
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    build = multiprocessing.parent_process()  # for a forked worker too: the process it serves
 
     def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.2)
+        build.join()
         os._exit(1)
 
     threading.Thread(target=watch, name="forestlab-parent-watch", daemon=True).start()
 
 
+def processes(jobs: int, data: Dataset | None = None) -> ProcessPoolExecutor:
+    """`jobs` local worker processes, each given `data` once."""
+    start_server()
+    return ProcessPoolExecutor(
+        jobs, mp_context=CONTEXT, initializer=_start_worker, initargs=(data,)
+    )
+
+
+def _local_task(key: str, params: dict, tree_counts: list[int], seed: int):
+    return key, fit_family(_data, params, tree_counts, seed)
+
+
 def _task(key: str, data: Dataset, params: dict, tree_counts: list[int], seed: int):
     return key, fit_family(data, params, tree_counts, seed)
-
-
-def local_processes():
-    """joblib's process pool for this build: its workers exit when the build does. Every
-    local Parallel call uses it, so they share one pool instead of starting new workers."""
-    return joblib.parallel_config(backend="loky", initializer=_exit_with, initargs=(os.getpid(),))
 
 
 def _client(scheduler: str):
@@ -71,6 +101,20 @@ def _on_cluster(data, todo, tree_counts, seed, scheduler) -> Iterator[tuple[str,
             future.release()
 
 
+def _local(data, todo, tree_counts, seed, jobs) -> Iterator[tuple[str, dict]]:
+    """Families in submission order (the caller puts the longest first), results in finishing
+    order. If the caller stops early, queued families are dropped and running ones finish."""
+    pool = processes(jobs, data)
+    try:
+        pending = {pool.submit(_local_task, key, params, tree_counts, seed) for key, params in todo}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
 def run(
     data: Dataset,
     todo: list[tuple[str, dict]],
@@ -84,13 +128,8 @@ def run(
         return
     if scheduler is not None:
         yield from _on_cluster(data, todo, tree_counts, seed, scheduler)
-        return
-    if jobs == 1:
+    elif jobs == 1:
         for key, params in todo:
             yield _task(key, data, params, tree_counts, seed)
-        return
-    with local_processes():
-        parallel = joblib.Parallel(n_jobs=jobs, return_as="generator_unordered")
-        yield from parallel(
-            joblib.delayed(_task)(key, data, params, tree_counts, seed) for key, params in todo
-        )
+    else:
+        yield from _local(data, todo, tree_counts, seed, jobs)

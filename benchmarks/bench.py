@@ -268,7 +268,7 @@ def widget_boot(site: Path, runs: int = 3) -> list[float] | str:
     import shutil
 
     from browser import CHROMIUM, CHROMIUM_ARGS, SiteServer
-    from forestlab.mkdocs_hook import PYODIDE_CORE
+    from forestlab.plugin import PYODIDE_CORE
     from playwright.sync_api import sync_playwright
 
     core = site / "pyodide"

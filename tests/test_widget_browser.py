@@ -231,7 +231,7 @@ def test_the_core_wheel_unpacks_and_imports_in_pyodide(browser, site, tmp_path):
     import shutil
 
     import forestlab
-    from forestlab.mkdocs_hook import PYODIDE_CORE
+    from forestlab.plugin import PYODIDE_CORE
 
     (tmp_path / "pyodide").mkdir()
     for name in PYODIDE_CORE:

@@ -2,7 +2,7 @@
 generated pages, the viewer, the live panel and the command line's messages (see
 `forestlab.core.messages`).
 
-The MkDocs hook hands the browser the same file, flattened to the page's language, so Python
+The MkDocs plugin hands the browser the same file, flattened to the page's language, so Python
 and JavaScript cannot drift apart. Display text is not part of any cache key: editing a
 translation redraws and republishes, and retrains nothing.
 """

@@ -1,7 +1,7 @@
 """Generated fragments of the site's pages, in Chinese and English.
 
 Hand-written pages in `site_src/` hold placeholders such as `<!-- forestlab:data-card -->`;
-the MkDocs hook replaces each with the HTML built here from the build output. Text from the
+the MkDocs plugin replaces each with the HTML built here from the build output. Text from the
 data (column names, class labels, descriptions) is always passed through `html.escape`, and
 the fragments are raw HTML blocks that Markdown leaves alone, so nothing in a data set can
 become markup or script on a page.
@@ -19,8 +19,11 @@ from forestlab.catalogue import dim_name, text, value_label
 from forestlab.formats import point_values, ranking
 from forestlab.lessons import Lesson
 
-#: <!-- forestlab:NAME {optional JSON} -->
-PLACEHOLDER = re.compile(r"<!--\s*forestlab:([a-z-]+)\s*(\{.*?\})?\s*-->", re.S)
+#: <!-- forestlab:NAME {optional JSON} --> on a line of its own (so that a page can show one as
+#: text, in backticks, without it being replaced)
+PLACEHOLDER = re.compile(
+    r"^[ \t]*<!--\s*forestlab:([a-z-]+)\s*(\{.*?\})?\s*-->[ \t]*$", re.S | re.M
+)
 
 
 class _Html(str):

@@ -1,0 +1,115 @@
+"""ForestLab as a MkDocs plugin: a site of a teacher's own, with no copy of this repository and
+no npm, built by `mkdocs build` from a locally built wheel."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import sysconfig
+import venv
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, small_splits
+from forestlab.plugin import VENDOR
+
+#: A teacher's whole mkdocs.yml, as the README shows it.
+MKDOCS_YML = """\
+site_name: My class
+docs_dir: docs
+theme: {name: material, language: zh}
+plugins:
+  - search
+  - i18n:
+      docs_structure: suffix
+      languages:
+        - {locale: zh, name: 中文, default: true}
+        - {locale: en, name: English}
+  - forestlab:
+      splits: splits
+"""
+PAGE = "# {title}\n\n<!-- forestlab:viewer -->\n"
+
+
+def test_uplot_in_the_package_is_the_pinned_npm_release():
+    """The vendored files are the ones npm installs for the version package.json pins."""
+    npm = ROOT / "node_modules" / "uplot"
+    for packaged in [*VENDOR.values(), VENDOR["assets/vendor/uPlot.min.css"].with_name("LICENSE")]:
+        published = npm / ("LICENSE" if packaged.name == "LICENSE" else f"dist/{packaged.name}")
+        assert packaged.read_bytes() == published.read_bytes(), packaged.name
+
+
+@pytest.mark.slow
+def test_a_site_of_its_own_from_the_wheel_needs_no_npm(tmp_path):
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", wheels, ROOT],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = wheels.glob("forestlab-*.whl")
+    # a fresh environment with ForestLab from the wheel alone, which also sees the test
+    # environment's libraries (a plain path: its .pth files, such as the checkout's editable
+    # install, are not read, so the checkout is not what runs)
+    env_dir = tmp_path / "env"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    purelib = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    (Path(purelib) / "test-libraries.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    subprocess.run(
+        [python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", wheel],
+        check=True,
+        capture_output=True,
+    )
+    where = subprocess.run(
+        [python, "-c", "import forestlab; print(forestlab.__file__)"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert Path(where).is_relative_to(env_dir), where
+
+    lab = tmp_path / "lab"
+    (lab / "docs").mkdir(parents=True)
+    (lab / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
+    for lang, title in (("zh", "探索"), ("en", "Explore")):
+        (lab / "docs" / f"index.{lang}.md").write_text(PAGE.format(title=title), encoding="utf-8")
+    small_splits(lab / "splits")
+    environ = {k: v for k, v in os.environ.items() if k != "FORESTLAB_OUT"}
+    environ |= {"NO_MKDOCS_2_WARNING": "1"}
+    def mkdocs_build() -> str:
+        done = subprocess.run(
+            [python, "-m", "mkdocs", "build", "--strict"],
+            cwd=lab,
+            env=environ,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stderr
+
+    first = mkdocs_build()
+    assert "trained 8 of 8 families" in first
+    assert not (lab / "node_modules").exists()
+    site = lab / "site"
+    for name in (
+        "assets/vendor/uPlot.iife.min.js",
+        "assets/forestlab/viewer.js",
+        "generated/main/index.json",
+        "en/index.html",
+    ):
+        assert (site / name).is_file(), name
+    page = (site / "index.html").read_text(encoding="utf-8")
+    assert 'class="forestlab-viewer"' in page
+    assert "Content-Security-Policy" in page
+    assert "本站使用" in page  # ForestLab's template override of the footer is in use
+    # trained into the work folder beside mkdocs.yml; a second build trains nothing
+    assert (lab / ".forestlab" / "out" / "index.json").is_file()
+    assert "trained 0 of 8 families, 8 cached" in mkdocs_build()

@@ -227,7 +227,7 @@ def test_mkdocs_without_build_output_says_what_to_run(tmp_path):
     assert "run `forestlab build`" in proc.stderr
 
 
-@pytest.mark.parametrize("command", [[], ["build"], ["check"], ["site"], ["options"]])
+@pytest.mark.parametrize("command", [[], ["build"], ["check"], ["site"], ["new"], ["options"]])
 def test_every_command_has_help(command):
     proc = subprocess.run(
         [sys.executable, "-m", "forestlab", *command, "--help"],

@@ -11,7 +11,8 @@ import venv
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, small_splits
+import yaml
+from conftest import ROOT, TINY_GRID, small_splits
 from forestlab.plugin import VENDOR
 
 #: A teacher's whole mkdocs.yml, as the README shows it.
@@ -83,10 +84,11 @@ def test_a_site_of_its_own_from_the_wheel_needs_no_npm(tmp_path):
     small_splits(lab / "splits")
     environ = {k: v for k, v in os.environ.items() if k != "FORESTLAB_OUT"}
     environ |= {"NO_MKDOCS_2_WARNING": "1"}
-    def mkdocs_build() -> str:
+
+    def mkdocs_build(folder: Path) -> str:
         done = subprocess.run(
             [python, "-m", "mkdocs", "build", "--strict"],
-            cwd=lab,
+            cwd=folder,
             env=environ,
             capture_output=True,
             text=True,
@@ -95,7 +97,7 @@ def test_a_site_of_its_own_from_the_wheel_needs_no_npm(tmp_path):
         assert done.returncode == 0, done.stderr
         return done.stderr
 
-    first = mkdocs_build()
+    first = mkdocs_build(lab)
     assert "trained 8 of 8 families" in first
     assert not (lab / "node_modules").exists()
     site = lab / "site"
@@ -112,4 +114,21 @@ def test_a_site_of_its_own_from_the_wheel_needs_no_npm(tmp_path):
     assert "本站使用" in page  # ForestLab's template override of the footer is in use
     # trained into the work folder beside mkdocs.yml; a second build trains nothing
     assert (lab / ".forestlab" / "out" / "index.json").is_file()
-    assert "trained 0 of 8 families, 8 cached" in mkdocs_build()
+    assert "trained 0 of 8 families, 8 cached" in mkdocs_build(lab)
+
+    # `forestlab new` from the wheel: its pages (the lessons among them) come from the package
+    data = small_splits(tmp_path / "data")
+    (data / "forestlab.yml").unlink()
+    new = tmp_path / "new-lab"
+    subprocess.run(
+        [python, "-m", "forestlab", "new", new, "--data", data, "--target", "survived"],
+        check=True,
+        capture_output=True,
+        env=environ,
+    )
+    config = new / "splits" / "forestlab.yml"
+    written = yaml.safe_load(config.read_text(encoding="utf-8"))
+    config.write_text(yaml.safe_dump({**written, "grid": TINY_GRID}), encoding="utf-8")
+    mkdocs_build(new)
+    for page in ("lessons/depth/index.html", "en/lessons/trees/index.html", "explorer/index.html"):
+        assert 'class="forestlab-viewer"' in (new / "site" / page).read_text(encoding="utf-8")

@@ -73,6 +73,7 @@ def _command(make, **kwargs) -> argparse.ArgumentParser:
     heading, -h) from the catalogue too."""
     p = make(formatter_class=_Formatter, add_help=False, **kwargs)
     p._optionals.title = say("cli.help.options")  # argparse has no public way to name it
+    p._positionals.title = say("cli.help.arguments")
     p.add_argument("-h", "--help", action="help", help=say("cli.help.help"))
     return p
 
@@ -125,6 +126,13 @@ def parser() -> argparse.ArgumentParser:
         "--config-file", type=Path, default=Path("mkdocs.yml"), help=say("cli.help.mkdocs_config")
     )
     s.add_argument("--site-dir", type=Path, default=Path("site"), help=say("cli.help.site_dir"))
+
+    n = _subcommand(sub, "new", "cli.help.new", "cli.help.new_description")
+    n.add_argument("folder", type=Path, metavar="DIR", help=say("cli.help.new_dir"))
+    n.add_argument(
+        "--data", type=Path, required=True, metavar="CSV_OR_FOLDER", help=say("cli.help.data")
+    )
+    n.add_argument("--target", default=None, metavar="COLUMN", help=say("cli.help.target"))
 
     _subcommand(sub, "options", "cli.help.options_command", "cli.help.options_description")
     return root
@@ -200,6 +208,15 @@ def cmd_site(args) -> int:
     return EXIT_OK
 
 
+def cmd_new(args) -> int:
+    from forestlab.scaffold import new_lab
+
+    config = new_lab(args.folder, args.data, args.target)
+    print(say("cli.new_done", folder=args.folder, config=config))
+    print(say("cli.new_next", folder=args.folder))
+    return EXIT_OK
+
+
 def cmd_options(args) -> int:
     from forestlab.config import options_reference
 
@@ -237,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
             "build": cmd_build,
             "check": cmd_check,
             "site": cmd_site,
+            "new": cmd_new,
             "options": cmd_options,
         }[args.command]
         return _run(handler, args)

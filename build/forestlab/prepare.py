@@ -66,7 +66,7 @@ def stratified_split(y: np.ndarray, share: float, seed: int) -> tuple[np.ndarray
     return kept, held_idx
 
 
-def _class_order(values: list[str]) -> list[str]:
+def class_order(values: list[str]) -> list[str]:
     """Sorted classes: numerically when all look like numbers, else as text."""
     try:
         return sorted(values, key=float)
@@ -136,7 +136,7 @@ def _target(tables: dict[str, Table], cfg: Config) -> tuple[dict, dict[str, np.n
                 n=int(missing.sum()),
             )
     raw = {s: t.frame[name].str.strip().to_numpy(dtype=object) for s, t in tables.items()}
-    classes = _class_order(list(pd.unique(raw["train"])))
+    classes = class_order(list(pd.unique(raw["train"])))
     if len(classes) < 2:
         raise UserError("error.data.one_class", path=train.path, name=name, value=shown(classes[0]))
     if len(classes) > cfg.data.max_classes:

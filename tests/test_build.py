@@ -29,7 +29,12 @@ def published(work: Path) -> dict[str, bytes]:
 
 def test_cold_build_trains_every_family(tiny_build):
     assert "trained 8 of 8 families, 0 cached (24 grid points)" in tiny_build["run"].out
-    assert "training families: 8/8 (100%)" in tiny_build["run"].err  # plain lines off a TTY
+    err = tiny_build["run"].err
+    # off a TTY, plain lines: first the notices of reading the data and what will be trained
+    # where, then progress with elapsed time and an estimate of what is left
+    assert err.index("notice: train.csv: read") < err.index("training 8 of 8 families")
+    assert "training 8 of 8 families (24 grid points) on this process" in err
+    assert re.search(r"training families: 8/8 \(100%\), \d\d:\d\d elapsed, about 00:00 left", err)
     out = tiny_build["work"] / "out"
     index = json.loads((out / "index.json").read_text())
     assert index["format"] == "forestlab.index/2"

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -30,7 +31,7 @@ from forestlab.core.family import Dataset, published_family
 from forestlab.core.inside import vote_rows
 from forestlab.core.messages import Message
 from forestlab.core.ranking import reference_ranking
-from forestlab.errors import UserError
+from forestlab.errors import UserError, terminal_safe
 from forestlab.prepare import Prepared, array_digest, prepare
 from forestlab.progress import Progress
 from forestlab.results import Results, timings
@@ -152,6 +153,23 @@ def train(
                 notices.append(Message("cli.notice.retrain", problem=problem))
     todo = [(k, f) for k, f in zip(p.keys, p.families, strict=True) if k not in records]
     todo.sort(key=lambda kf: expected_cost(kf[1]), reverse=True)
+    if todo:  # what will be trained, and where, before it starts
+        if scheduler:
+            where = Message("cli.progress.cluster", address=scheduler)
+        else:
+            where = (
+                Message("cli.progress.workers", n=jobs)
+                if jobs > 1
+                else Message("cli.progress.here")
+            )
+        plan_line = Message(
+            "cli.progress.plan",
+            todo=f"{len(todo):,}",
+            families=f"{len(p.keys):,}",
+            points=f"{len(todo) * len(p.cfg.grid.n_estimators):,}",
+            where=where,
+        )
+        print(terminal_safe(plan_line.render()), file=stream or sys.stderr, flush=True)
     bar = Progress(len(todo), Message("cli.progress.training"), stream)
     fit_start = time.perf_counter()
     try:
@@ -391,6 +409,8 @@ def remove_leftovers(work: Path) -> None:
 def build(paths: Paths, jobs: int, scheduler: str | None = None, force: bool = False, stream=None):
     start = time.perf_counter()
     cfg, prepared = configure(paths, remember=True)  # a user error writes nothing
+    for notice in prepared.notices:  # what reading the data found, said before any training
+        print(terminal_safe(Message("cli.notice", text=notice).render()), file=stream or sys.stderr)
     p = plan(paths, cfg, prepared)
     store = cache.Cache(paths.cache)
     jobs = jobs or cfg.build.jobs
@@ -400,7 +420,6 @@ def build(paths: Paths, jobs: int, scheduler: str | None = None, force: bool = F
         if summary.published:
             publish(paths, p, records, summary, 1 if scheduler else jobs)
     summary.total_seconds = time.perf_counter() - start
-    summary.notices = prepared.notices + summary.notices
     return summary
 
 

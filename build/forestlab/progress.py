@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import sys
+import time
 
 from tqdm import tqdm
+
+from forestlab.core.messages import Message
 
 
 class Progress:
@@ -21,6 +24,7 @@ class Progress:
             else None
         )
         self._next_line = 0
+        self.start = time.monotonic()
 
     def update(self, n: int = 1) -> None:
         self.done += n
@@ -28,7 +32,19 @@ class Progress:
             self.bar.update(n)
         elif self.done >= self._next_line or self.done == self.total:
             pct = 100 * self.done // max(self.total, 1)
-            print(f"{self.label}: {self.done}/{self.total} ({pct}%)", file=self.stream, flush=True)
+            elapsed = time.monotonic() - self.start
+            # the longest units go first, so this estimate errs on the long side
+            left = elapsed / self.done * (self.total - self.done)
+            times = Message(
+                "cli.progress.times",
+                elapsed=tqdm.format_interval(elapsed),
+                left=tqdm.format_interval(left),
+            )
+            print(
+                f"{self.label}: {self.done}/{self.total} ({pct}%), {times.render()}",
+                file=self.stream,
+                flush=True,
+            )
             self._next_line = self.done + max(1, self.total // 10)
 
     def close(self) -> None:

@@ -1,9 +1,12 @@
 """ForestLab as a MkDocs plugin: a site of a teacher's own, with no copy of this repository and
-no npm, built by `mkdocs build` from a locally built wheel."""
+no Node, built by `mkdocs build` from a locally built wheel; and `forestlab new` from that wheel
+with a GBK file with Chinese headers, whose explorer a student opens in Chromium."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -12,8 +15,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, TINY_GRID, small_splits
+from browser import SiteServer, js_fixed, wait_ready
+from conftest import ROOT, TINY_GRID, small_splits, write_csv
 from forestlab.plugin import VENDOR
+from test_loading import ZH_HEADER, zh_rows
 
 #: A teacher's whole mkdocs.yml, as the README shows it.
 MKDOCS_YML = """\
@@ -42,7 +47,7 @@ def test_uplot_in_the_package_is_the_pinned_npm_release():
 
 
 @pytest.mark.slow
-def test_a_site_of_its_own_from_the_wheel_needs_no_npm(tmp_path):
+def test_a_site_of_its_own_from_the_wheel_needs_no_npm(tmp_path, browser):
     wheels = tmp_path / "wheels"
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", wheels, ROOT],
@@ -82,8 +87,10 @@ def test_a_site_of_its_own_from_the_wheel_needs_no_npm(tmp_path):
     for lang, title in (("zh", "探索"), ("en", "Explore")):
         (lab / "docs" / f"index.{lang}.md").write_text(PAGE.format(title=title), encoding="utf-8")
     small_splits(lab / "splits")
-    environ = {k: v for k, v in os.environ.items() if k != "FORESTLAB_OUT"}
-    environ |= {"NO_MKDOCS_2_WARNING": "1"}
+    # no Node on the path, and nothing but the new environment's own commands
+    environ = {k: v for k, v in os.environ.items() if k not in ("FORESTLAB_OUT", "PATH")}
+    environ |= {"NO_MKDOCS_2_WARNING": "1", "PATH": str(env_dir / "bin")}
+    assert shutil.which("node", path=environ["PATH"]) is None
 
     def mkdocs_build(folder: Path) -> str:
         done = subprocess.run(
@@ -116,19 +123,45 @@ def test_a_site_of_its_own_from_the_wheel_needs_no_npm(tmp_path):
     assert (lab / ".forestlab" / "out" / "index.json").is_file()
     assert "trained 0 of 8 families, 8 cached" in mkdocs_build(lab)
 
-    # `forestlab new` from the wheel: its pages (the lessons among them) come from the package
-    data = small_splits(tmp_path / "data")
-    (data / "forestlab.yml").unlink()
+    # `forestlab new` from the wheel, with a GBK file with Chinese headers (Excel in a Chinese
+    # locale): its pages (the lessons among them) come from the package
+    data = tmp_path / "成绩.csv"
+    write_csv(data, ZH_HEADER, zh_rows(200), encoding="gbk")
     new = tmp_path / "new-lab"
     subprocess.run(
-        [python, "-m", "forestlab", "new", new, "--data", data, "--target", "survived"],
+        [python, "-m", "forestlab", "new", new, "--data", data, "--target", "是否幸存"],
         check=True,
         capture_output=True,
         env=environ,
     )
     config = new / "splits" / "forestlab.yml"
     written = yaml.safe_load(config.read_text(encoding="utf-8"))
-    config.write_text(yaml.safe_dump({**written, "grid": TINY_GRID}), encoding="utf-8")
+    config.write_text(
+        yaml.safe_dump({**written, "grid": TINY_GRID}, allow_unicode=True), encoding="utf-8"
+    )
     mkdocs_build(new)
+    site = new / "site"
     for page in ("lessons/depth/index.html", "en/lessons/trees/index.html", "explorer/index.html"):
-        assert 'class="forestlab-viewer"' in (new / "site" / page).read_text(encoding="utf-8")
+        assert 'class="forestlab-viewer"' in (site / page).read_text(encoding="utf-8")
+    # the numbers are those of `forestlab build` on the same data
+    subprocess.run(
+        [python, "-m", "forestlab", "build", "--splits", new / "splits", "--work", tmp_path / "w"],
+        check=True,
+        capture_output=True,
+        env=environ,
+    )
+    published = (site / "generated" / "main" / "index.json").read_bytes()
+    assert published == (tmp_path / "w" / "out" / "index.json").read_bytes()
+    # and a student sees them, with the data's Chinese names
+    index = json.loads(published)
+    with SiteServer(site) as server:
+        page = browser.new_page(viewport={"width": 375, "height": 667})
+        page.goto(server.url + "explorer/")
+        wait_ready(page)
+        assert page.locator(".fl-strip-val").inner_text() == js_fixed(
+            index["points"]["val_accuracy"][index["best"]] / index["scale"]
+        )
+        page.goto(server.url)
+        card = page.locator(".forestlab-card").inner_text()
+        assert "舱位" in card and "是否幸存" in card, card
+        page.close()

@@ -34,6 +34,24 @@ TINY_GRID = {
 }
 
 
+def teacher_mkdocs_yml(forestlab_options: str, site_name: str = "My class") -> str:
+    """A teacher's whole mkdocs.yml, as the README shows it: Material, zh and en, and the
+    forestlab plugin with `forestlab_options` (YAML lines indented under it)."""
+    return f"""\
+site_name: {site_name}
+docs_dir: docs
+theme: {{name: material, language: zh}}
+plugins:
+  - search
+  - i18n:
+      docs_structure: suffix
+      languages:
+        - {{locale: zh, name: 中文, default: true}}
+        - {{locale: en, name: English}}
+  - forestlab:
+{forestlab_options}"""
+
+
 def write_csv(path: Path, header: list[str], rows: list[list], encoding="utf-8", delimiter=","):
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=delimiter, lineterminator="\n")

@@ -16,25 +16,12 @@ from pathlib import Path
 import pytest
 import yaml
 from browser import SiteServer, js_fixed, wait_ready
-from conftest import ROOT, TINY_GRID, small_splits, write_csv
+from conftest import ROOT, TINY_GRID, small_splits, teacher_mkdocs_yml, write_csv
 from forestlab.plugin import VENDOR
 from test_loading import ZH_HEADER, zh_rows
 
 #: A teacher's whole mkdocs.yml, as the README shows it.
-MKDOCS_YML = """\
-site_name: My class
-docs_dir: docs
-theme: {name: material, language: zh}
-plugins:
-  - search
-  - i18n:
-      docs_structure: suffix
-      languages:
-        - {locale: zh, name: 中文, default: true}
-        - {locale: en, name: English}
-  - forestlab:
-      splits: splits
-"""
+MKDOCS_YML = teacher_mkdocs_yml("      splits: splits\n")
 PAGE = "# {title}\n\n<!-- forestlab:viewer -->\n"
 
 

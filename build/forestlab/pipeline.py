@@ -45,6 +45,8 @@ class Paths:
     splits: Path
     config: Path
     work: Path  # cache and output live here (git-ignored)
+    #: The lab (data set) this build is; several labs share one work folder and its cache.
+    lab: str = formats.DEFAULT_LAB
 
     @property
     def cache(self) -> Path:
@@ -52,7 +54,9 @@ class Paths:
 
     @property
     def out(self) -> Path:
-        return self.work / "out"
+        return (
+            self.work / "out" if self.lab == formats.DEFAULT_LAB else self.work / "labs" / self.lab
+        )
 
 
 @dataclass
@@ -248,7 +252,7 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
     published = [published_family(r) for r in records]
     results = Results(published, dims)  # the charts show the published numbers
     names = display_names(cfg, prepared.spec)
-    stage = paths.work / f"out.staging-{os.getpid()}"
+    stage = paths.out.with_name(f"{paths.out.name}.staging-{os.getpid()}")
     shutil.rmtree(stage, ignore_errors=True)
     (stage / "charts").mkdir(parents=True)
     (stage / "live").mkdir()
@@ -259,7 +263,7 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
     # The first-view index, and one detail shard per family (fetched when first shown).
     correct = noise.correct_matrix(records)
     boot = noise.Bootstrap.of(correct, cfg.seed)
-    index = formats.build_index(dims_published, published, cfg.seed, formats.DEFAULT_LAB, boot)
+    index = formats.build_index(dims_published, published, cfg.seed, paths.lab, boot)
     write_json("index.json", index)
     # not published: which validation rows each point gets right, for the lessons' best sets
     np.save(stage / noise.CORRECT_FILE, np.packbits(correct, axis=1))
@@ -378,11 +382,12 @@ def swap_in(stage: Path, target: Path) -> None:
 
 
 @contextlib.contextmanager
-def exclusive(work: Path):
+def exclusive(paths: Paths):
     """One build at a time per work folder; a second one is refused with a clear message.
 
     (Cache entries are written atomically, so even unlocked writers could not corrupt them;
     the lock keeps two builds from training the same families and swapping the output.)"""
+    work = paths.work
     work.mkdir(parents=True, exist_ok=True)
     lock = FileLock(work / "build.lock", blocking=False)
     try:
@@ -390,19 +395,19 @@ def exclusive(work: Path):
     except Timeout:
         raise UserError("error.cli.locked", work=work, lock=work / "build.lock") from None
     try:
-        remove_leftovers(work)
+        remove_leftovers(paths)
         yield
     finally:
         lock.release()
 
 
-def remove_leftovers(work: Path) -> None:
+def remove_leftovers(paths: Paths) -> None:
     """Delete what a killed build left half-written: staging folders and temporary cache
     files. Safe only under the build lock, when no other build can be writing them."""
-    for stage in work.glob("out.staging-*"):
+    for stage in paths.out.parent.glob(f"{paths.out.name}.staging-*"):
         shutil.rmtree(stage, ignore_errors=True)
-    restore_interrupted_swap(work / "out")
-    for tmp in (work / "cache").rglob(".*.tmp"):
+    restore_interrupted_swap(paths.out)
+    for tmp in paths.cache.rglob(".*.tmp"):
         tmp.unlink(missing_ok=True)
 
 
@@ -414,7 +419,7 @@ def build(paths: Paths, jobs: int, scheduler: str | None = None, force: bool = F
     p = plan(paths, cfg, prepared)
     store = cache.Cache(paths.cache)
     jobs = jobs or cfg.build.jobs
-    with exclusive(paths.work):
+    with exclusive(paths):
         records, summary = train(p, store, jobs, scheduler, force, stream)
         summary.published = force or summary.trained > 0 or not is_current(paths, p)
         if summary.published:

@@ -24,6 +24,7 @@ import logging
 import os
 import posixpath
 import re
+from html import escape
 from pathlib import Path
 
 import jinja2
@@ -33,7 +34,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from forestlab.catalogue import LANGS, for_language
+from forestlab.catalogue import LANGS, for_language, text
 from forestlab.config import SITE_CORE
 from forestlab.core.messages import render
 from forestlab.formats import DEFAULT_LAB
@@ -101,6 +102,8 @@ def _with_csp(html: str) -> str:
     return html[: head.end()] + "\n" + meta + html[head.end() :]
 
 
+#: The lab switcher's placeholder, on a line of its own like the others (forestlab.pages).
+LABS_PLACEHOLDER = re.compile(r"^[ \t]*<!--\s*forestlab:labs\s*-->[ \t]*$", re.M)
 #: `import … from "./x.js"` (static imports; dynamic `import()` is left to load on demand)
 STATIC_IMPORT = re.compile(r"""^\s*import\s[^;]*?from\s+["'](\.{1,2}/[^"']+)["']""", re.M)
 
@@ -156,19 +159,39 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 _compiled = _CompiledTemplates()
 
 
+class LabConfig(base.Config):
+    """One lab (data set) of a site with several."""
+
+    #: The lab's key: its pages live in the docs folder of that name, its files under
+    #: `generated/<key>/`. Letters, digits, `-` and `_`.
+    key = c.Type(str)
+    #: Its data folder (train.csv, val.csv, test.csv and forestlab.yml).
+    splits = c.Type(str)
+    #: Its configuration file, if not `forestlab.yml` in `splits`.
+    config = c.Optional(c.Type(str))
+    #: Its name in the lab switcher, per language (default: the key).
+    title = c.Optional(c.Type(dict))
+
+
 class ForestLabConfig(base.Config):
     """The plugin's options in `mkdocs.yml`; paths are relative to that file."""
 
-    #: The build output to publish. Default: the FORESTLAB_OUT environment variable, else
-    #: `.forestlab/out` beside `mkdocs.yml`.
+    #: The build output to publish (one lab). Default: the FORESTLAB_OUT environment variable,
+    #: else `.forestlab/out` beside `mkdocs.yml`.
     out = c.Optional(c.Type(str))
     #: The data folder (train.csv, val.csv, test.csv and forestlab.yml). When set, the site
     #: build trains what the cache lacks first, into the output's work folder.
     splits = c.Optional(c.Type(str))
     #: The configuration file, if not `forestlab.yml` in `splits`.
     config = c.Optional(c.Type(str))
-    #: Worker processes for that training (default: the configuration's `build.jobs`).
+    #: Several labs instead of one `splits`: each trained into `.forestlab/labs/<key>` (one
+    #: cache for all), its pages in the docs folder `<key>/`.
+    labs = c.ListOfItems(c.SubConfig(LabConfig), default=[])
+    #: Worker processes for the training (default: the configuration's `build.jobs`).
     jobs = c.Optional(c.Type(int))
+
+
+LAB_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class ForestLabPlugin(BasePlugin[ForestLabConfig]):
@@ -176,32 +199,62 @@ class ForestLabPlugin(BasePlugin[ForestLabConfig]):
 
     def __init__(self):
         super().__init__()
-        self.state: dict = {}
+        self.labs: dict[str, dict] = {}  # key -> what the pages of that lab are made from
+        self.boots: dict = {}  # (output, stamp) -> the lessons' bootstrap
         self.trained: set = set()
+        self.page_lab: dict[str, str] = {}  # page source -> its lab
 
     def _root(self, config) -> Path:
         return Path(config.config_file_path).parent
 
-    def output_dir(self, config) -> Path:
+    def _work(self, config) -> Path:
+        return self._root(config) / ".forestlab"
+
+    def _sources(self, config) -> list[tuple[str, Path | None, Path | None, dict]]:
+        """(key, splits, config file, title) per lab, in order; splits None: output given."""
+        root = self._root(config)
+        if self.config.labs:
+            if self.config.splits:
+                raise PluginError("forestlab: give either `splits` or `labs`, not both")
+            found = []
+            for lab in self.config.labs:
+                if not LAB_KEY.fullmatch(lab.key) or lab.key in [f[0] for f in found]:
+                    raise PluginError(
+                        f"forestlab: labs: key {lab.key!r} must be unique and made of letters, "
+                        "digits, '-' and '_'"
+                    )
+                splits = root / lab.splits
+                cfg_file = root / lab.config if lab.config else splits / "forestlab.yml"
+                found.append((lab.key, splits, cfg_file, lab.title or {}))
+            return found
+        splits = root / self.config.splits if self.config.splits else None
+        cfg_file = root / self.config.config if self.config.config else None
+        if splits is not None and cfg_file is None:
+            cfg_file = splits / "forestlab.yml"
+        return [(DEFAULT_LAB, splits, cfg_file, {})]
+
+    def _output(self, config, key: str) -> Path:
+        if key != DEFAULT_LAB:
+            return self._work(config) / "labs" / key
         if os.environ.get("FORESTLAB_OUT"):
             return Path(os.environ["FORESTLAB_OUT"])
         if self.config.out:
             return self._root(config) / self.config.out
-        return self._root(config) / ".forestlab" / "out"
+        return self._work(config) / "out"
 
-    def _train(self, config, out: Path) -> None:
-        """`forestlab build` for the configured splits, once per MkDocs run (each language
-        reads the configuration again); the caller of `forestlab build --site` sets
-        FORESTLAB_OUT and has trained already."""
-        if not self.config.splits or os.environ.get("FORESTLAB_OUT"):
+    def _train(self, config, key: str, splits: Path | None, cfg_file: Path | None) -> None:
+        """`forestlab build` for a lab's splits, once per MkDocs run (each language reads the
+        configuration again); the caller of `forestlab build --site` sets FORESTLAB_OUT and
+        has trained already."""
+        if splits is None or (key == DEFAULT_LAB and os.environ.get("FORESTLAB_OUT")):
             return
         from forestlab.errors import UserError
         from forestlab.pipeline import Paths, build
 
-        splits = self._root(config) / self.config.splits
-        cfg_file = self._root(config) / self.config.config if self.config.config else None
-        paths = Paths(splits, cfg_file or splits / "forestlab.yml", out.parent)
-        stamp = (paths.config, *(sorted(p.stat().st_mtime_ns for p in splits.glob("*"))))
+        out = self._output(config, key)
+        work = out.parent if key == DEFAULT_LAB else self._work(config)
+        paths = Paths(splits, cfg_file, work, key)
+        stamp = (key, cfg_file, *sorted(p.stat().st_mtime_ns for p in splits.glob("*")))
         if stamp in self.trained:
             return
         try:
@@ -213,8 +266,30 @@ class ForestLabPlugin(BasePlugin[ForestLabConfig]):
         config.watch.append(str(splits))
 
     def on_config(self, config):
-        out = self.output_dir(config)
-        self._train(config, out)
+        self.labs = {}
+        for key, splits, cfg_file, title in self._sources(config):
+            self._train(config, key, splits, cfg_file)
+            self.labs[key] = self._read(config, key, title)
+        if any(lab["data"].get("widget", {}).get("copy_core") for lab in self.labs.values()):
+            modules = self._root(config) / "node_modules"
+            core = {f"{SITE_CORE}{name}": modules / "pyodide" / name for name in PYODIDE_CORE}
+            missing = [str(src) for src in core.values() if not src.is_file()]
+            if missing:
+                raise PluginError(
+                    f"widget.copy_core: {', '.join(missing)} not found; run `npm ci` (the "
+                    "pinned Pyodide core) beside mkdocs.yml first"
+                )
+            self.vendored = {**VENDOR, **core}
+        else:
+            self.vendored = dict(VENDOR)
+        # ForestLab's template overrides come after the site's own custom_dir, before Material
+        dirs = config.theme.dirs
+        if str(THEME) not in dirs:
+            dirs.insert(1 if config.theme.custom_dir else 0, str(THEME))
+        return config
+
+    def _read(self, config, key: str, title: dict) -> dict:
+        out = self._output(config, key)
         if not (out / "index.json").is_file():
             raise PluginError(
                 f"no ForestLab build output in {out}: set `splits` in the plugin's options, "
@@ -225,64 +300,54 @@ class ForestLabPlugin(BasePlugin[ForestLabConfig]):
             path = out / name
             return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
-        data, index = read("data.json"), read("index.json")
-        vendored = dict(VENDOR)
-        if data.get("widget", {}).get("copy_core"):
-            modules = self._root(config) / "node_modules"
-            core = {f"{SITE_CORE}{name}": modules / "pyodide" / name for name in PYODIDE_CORE}
-            missing = [str(src) for src in core.values() if not src.is_file()]
-            if missing:
-                raise PluginError(
-                    f"widget.copy_core: {', '.join(missing)} not found; run `npm ci` (the "
-                    "pinned Pyodide core) beside mkdocs.yml first"
-                )
-            vendored |= core
-        # ForestLab's template overrides come after the site's own custom_dir, before Material
-        dirs = config.theme.dirs
-        if str(THEME) not in dirs:
-            dirs.insert(1 if config.theme.custom_dir else 0, str(THEME))
-        self.state.update(
-            out=out,
-            vendored=vendored,
-            index=index,
-            lab=index.get("lab", DEFAULT_LAB),
-            data=data,
-            build=read("build.json"),
-            boot=self._bootstrap(out, index),
-        )
-        return config
+        index = read("index.json")
+        if index.get("lab", DEFAULT_LAB) != key:
+            raise PluginError(f"{out}: the output of lab {index.get('lab')!r}, not of {key!r}")
+        return {
+            "key": key,
+            "title": title,
+            "out": out,
+            "index": index,
+            "data": read("data.json"),
+            "build": read("build.json"),
+            "boot": self._bootstrap(out, index),
+        }
 
     def _bootstrap(self, out: Path, index: dict):
         """The build's bootstrap for the lessons, drawn once per output (not per language)."""
         if not index.get("interval"):
             return None
         stamp_file = out / "stamp.txt"
-        stamp = stamp_file.read_bytes() if stamp_file.is_file() else None
-        if stamp is None or self.state.get("boot_of") != (out, stamp):
-            self.state["boot"] = load_bootstrap(out / CORRECT_FILE, index)
-            self.state["boot_of"] = (out, stamp)
-        return self.state["boot"]
+        stamp = (out, stamp_file.read_bytes() if stamp_file.is_file() else None)
+        if stamp[1] is None or stamp not in self.boots:
+            self.boots[stamp] = load_bootstrap(out / CORRECT_FILE, index)
+        return self.boots[stamp]
+
+    def _lab_of(self, src_uri: str) -> dict:
+        """A page's lab: the lab whose key is the page's first folder, else the first lab."""
+        first = src_uri.split("/", 1)[0]
+        return self.labs.get(first) or next(iter(self.labs.values()))
 
     def on_env(self, env: jinja2.Environment, config, files: Files) -> jinja2.Environment:
         env.bytecode_cache = _compiled
         return env
 
     def on_files(self, files: Files, config) -> Files:
-        out: Path = self.state["out"]
-        lab = self.state["lab"]
-        for path in sorted(out.rglob("*")):
-            if path.is_file() and path.name not in PRIVATE:
-                rel = path.relative_to(out).as_posix()
-                files.append(
-                    File.generated(config, f"generated/{lab}/{rel}", abs_src_path=str(path))
-                )
+        for key, lab in self.labs.items():
+            out: Path = lab["out"]
+            for path in sorted(out.rglob("*")):
+                if path.is_file() and path.name not in PRIVATE:
+                    rel = path.relative_to(out).as_posix()
+                    files.append(
+                        File.generated(config, f"generated/{key}/{rel}", abs_src_path=str(path))
+                    )
         for path in sorted(ASSETS.rglob("*")):
             if path.is_file():
                 rel = path.relative_to(ASSETS).as_posix()
                 files.append(
                     File.generated(config, f"assets/forestlab/{rel}", abs_src_path=str(path))
                 )
-        for dest, path in self.state["vendored"].items():
+        for dest, path in self.vendored.items():
             files.append(File.generated(config, dest, abs_src_path=str(path)))
         return files
 
@@ -292,14 +357,15 @@ class ForestLabPlugin(BasePlugin[ForestLabConfig]):
     def on_post_page(self, output: str, page, config) -> str:
         """Every page gets the Content-Security-Policy. Pages with a viewer also get its
         script (and its modules, asked for at once), its styles, the display text in their
-        language, and start downloading the index with the page itself; other pages load
-        none of it."""
+        language, and start downloading their lab's index with the page itself; other pages
+        load none of it."""
         output = _with_csp(output)
         if 'class="forestlab-viewer"' not in output:
             return output
         # Generated files live once, at the site root; page.url is relative to that root
         # (it starts with en/ on English pages).
-        root, lab, lang = "../" * page.url.count("/"), self.state["lab"], _language(config)
+        root, lang = "../" * page.url.count("/"), _language(config)
+        lab = self.page_lab.get(page.file.src_uri) or self._lab_of(page.file.src_uri)["key"]
         head = [
             f'<link rel="preload" href="{root}generated/{lab}/index.json" as="fetch" '
             'type="application/json" crossorigin>',
@@ -317,17 +383,46 @@ class ForestLabPlugin(BasePlugin[ForestLabConfig]):
         ]
         return output.replace("</head>", "\n".join(head) + "\n</head>", 1)
 
+    def switcher(self, page, files: Files, lang: str) -> str:
+        """`<!-- forestlab:labs -->`: every lab of the site, each linked to its explorer (or
+        the first page of its folder), with its size; the page's own lab marked. HTML with
+        the links MkDocs gave those pages, so it needs no Markdown extension."""
+        current = self._lab_of(page.file.src_uri)["key"]
+        pages = {f.src_uri: f for f in files.documentation_pages()}
+        url = page.file.url  # the page's folder in the site: links are relative to it
+        here = url if url.endswith("/") else (posixpath.dirname(url) + "/").lstrip("/")
+        items = []
+        for key, lab in self.labs.items():
+            inside = sorted(p for p in pages if p.startswith(f"{key}/"))
+            target = (
+                f"{key}/explorer.md" if f"{key}/explorer.md" in pages else next(iter(inside), None)
+            )
+            name = escape(lab["title"].get(lang) or lab["title"].get("en") or key)
+            if target is not None:
+                url = pages[target].url
+                href = posixpath.relpath(url or ".", here or ".") + (
+                    "/" if url.endswith("/") else ""
+                )
+                name = f'<a href="{escape(href, quote=True)}">{name}</a>'
+            if key == current:
+                mark = escape(text("page.lab_current", lang))
+                name = f'<strong aria-current="page">{name}</strong> ({mark})'
+            rows = lab["data"].get("rows", {}).get("train")
+            size = f" — {escape(text('page.lab_rows', lang, rows=f'{rows:,}'))}" if rows else ""
+            items.append(f"<li>{name}{size}</li>")
+        label = escape(text("page.labs", lang), quote=True)
+        return f'<nav class="forestlab-labs" aria-label="{label}"><ul>{"".join(items)}</ul></nav>'
+
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
         lang = _language(config)
         src = page.file.src_uri
-        state = self.state
+        lab = self._lab_of(src)
+        self.page_lab[src] = lab["key"]
+        markdown = LABS_PLACEHOLDER.sub(
+            lambda m: "\n" + self.switcher(page, files, lang) + "\n", markdown
+        )
         fragments = Fragments(
-            state["index"],
-            state["data"],
-            state["build"],
-            posixpath.dirname(src),
-            lang,
-            state["boot"],
+            lab["index"], lab["data"], lab["build"], posixpath.dirname(src), lang, lab["boot"]
         )
         try:
             return fragments.render(markdown, src)

@@ -123,7 +123,8 @@ def _pyodide_url(v: Any) -> str:
     if not isinstance(v, str) or not v.endswith("/"):
         raise MessageError("error.config.folder_url", value=shown(v))
     scheme = v.split(":", 1)[0].lower() if ":" in v.split("/", 1)[0] else ""
-    if scheme not in ("", "https") or v.startswith("/"):
+    loopback = v.startswith(("http://127.0.0.1:", "http://localhost:"))  # a mirror on this machine
+    if (scheme not in ("", "https") and not loopback) or v.startswith("/"):
         raise MessageError("error.config.pyodide_url", value=shown(v))
     return v
 
@@ -132,6 +133,12 @@ class WidgetConfig(_Strict):
     enabled: bool = True
     pyodide_url: Annotated[str, BeforeValidator(_pyodide_url)] = PYODIDE_CDN
     copy_core: bool = False
+    #: Publish Pyodide's core and the wheels live training needs on the site itself,
+    #: downloaded at build time from pyodide_url (see forestlab.pyodide_files).
+    self_host: bool = False
+    #: The same from a downloaded Pyodide distribution (a folder; relative paths are from the
+    #: configuration file's folder).
+    pyodide_dir: str | None = None
     max_rows: int = Field(2_000, ge=10, le=20_000)
     max_trees: int = Field(200, ge=1, le=1_000)
     max_val_rows: int = Field(5_000, ge=10, le=50_000)
@@ -140,7 +147,18 @@ class WidgetConfig(_Strict):
     def _copied_core_is_used(self):
         if self.copy_core and "pyodide_url" not in self.model_fields_set:
             self.pyodide_url = SITE_CORE
+        hosts = [k for k in ("copy_core", "self_host", "pyodide_dir") if getattr(self, k)]
+        if len(hosts) > 1:
+            raise MessageError("error.config.one_pyodide_source", keys=", ".join(hosts))
+        relative = ":" not in self.pyodide_url.split("/", 1)[0]
+        if self.self_host and relative:  # downloads need a host to download from
+            raise MessageError("error.config.self_host_url", value=shown(self.pyodide_url))
         return self
+
+    @property
+    def self_hosted(self) -> bool:
+        """Pyodide comes from the lab's own published files (self_host or pyodide_dir)."""
+        return self.self_host or self.pyodide_dir is not None
 
 
 class SiteConfig(_Strict):

@@ -69,13 +69,18 @@ def live_payload(cfg: Config, prepared: Prepared) -> dict:
     }
 
 
-def widget_info(cfg: Config) -> dict:
-    """The widget's settings as the page reads them (from data.json)."""
+#: Where a self-hosted Pyodide is published, in the lab's output (widget.self_host, pyodide_dir).
+SELF_HOSTED = "pyodide/"
+
+
+def widget_info(cfg: Config, lab: str) -> dict:
+    """The widget's settings as the page reads them (from data.json). `pyodide_url` is
+    relative to the site's root when the site serves Pyodide itself."""
     w = cfg.widget
     return {
         "enabled": w.enabled,
         "copy_core": w.copy_core,
-        "pyodide_url": w.pyodide_url,
+        "pyodide_url": f"generated/{lab}/{SELF_HOSTED}" if w.self_hosted else w.pyodide_url,
         "pyodide_version": PYODIDE_VERSION,
         "live_data": "live/live.json",
         "wheel": f"live/{WHEEL_NAME}",

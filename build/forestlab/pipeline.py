@@ -312,11 +312,19 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
             "versions": {"forestlab": __version__, **{lib: version(lib) for lib in LIBRARIES}},
             "notices": [n.render("en") for n in prepared.notices],
             "charts": chart_files,
-            "widget": livedata.widget_info(cfg),
+            "widget": livedata.widget_info(cfg, paths.lab),
             "download": download,
         },
     )
-    # The live-training widget's rows and code (fetched only when a student asks for it).
+    # The live-training widget's rows and code (fetched only when a student asks for it), and
+    # Pyodide itself when the lab serves it from its own origin.
+    if cfg.widget.self_hosted:
+        from forestlab import pyodide_files
+
+        source = Path(cfg.widget.pyodide_dir) if cfg.widget.pyodide_dir else cfg.widget.pyodide_url
+        if isinstance(source, Path) and not source.is_absolute():
+            source = paths.config.parent / source
+        pyodide_files.collect(source, stage / livedata.SELF_HOSTED, paths.cache / "pyodide")
     write_json("live/live.json", livedata.live_payload(cfg, prepared))
     (stage / "live" / livedata.WHEEL_NAME).write_bytes(livedata.core_wheel())
     # Not published (varies run to run): measured fit times and when the build ran.

@@ -253,7 +253,7 @@ async () => {
     worker.onmessage = ({data}) => {
       if (data.stage === "runtime-ready" || data.type === "error") resolve(data);
     };
-    worker.postMessage({type: "boot", indexURL: new URL("pyodide/", site).href,
+    worker.postMessage({type: "boot", indexURLs: [new URL("pyodide/", site).href],
       dataURL: new URL("generated/main/live/live.json", site).href, wheelURL: ""});
   });
   worker.terminate();

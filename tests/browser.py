@@ -41,16 +41,22 @@ class SiteServer:
     """Serves a folder on 127.0.0.1:<free port> in a thread; keeps a request log.
 
     With `gzip=True` text files are sent gzip-compressed, as static hosts such as GitHub Pages
-    do, for measurements that should see what a student's browser downloads.
+    do, for measurements that should see what a student's browser downloads. With `cors=True`
+    every origin may read them, as from a CDN.
     """
 
-    def __init__(self, folder: Path, gzip: bool = False):
+    def __init__(self, folder: Path, gzip: bool = False, cors: bool = False):
         self.log: list[str] = []
         log = self.log
 
         class Handler(SimpleHTTPRequestHandler):
             def log_message(self, fmt, *args):
                 log.append(fmt % args)
+
+            def end_headers(self):
+                if cors:
+                    self.send_header("Access-Control-Allow-Origin", "*")
+                super().end_headers()
 
             def send_head(self):
                 path = Path(self.translate_path(self.path))

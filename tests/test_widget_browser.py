@@ -10,6 +10,7 @@ worker would compute is checked in CPython (test_live.py, same wheel, same entry
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 
 import pytest
@@ -17,11 +18,13 @@ from browser import WORKER_PATH, SiteServer, Watched, build_site, fake_live_work
 from conftest import ROOT, run_cli, small_splits
 from forestlab.config import PYODIDE_VERSION, parse_config
 from forestlab.formats import family_number
+from forestlab.plugin import PYODIDE_CORE
 
 pytestmark = pytest.mark.browser
 
 #: Pyodide boots in a few seconds here; leave room for a slow CI machine.
 BOOT_TIMEOUT_MS = 90_000
+NPM_PYODIDE = ROOT / "node_modules" / "pyodide"
 
 
 def widget_site(base, **widget) -> dict:
@@ -72,7 +75,7 @@ WORKER_SESSION = """async ({messages, script}) => {
   const next = () => new Promise((resolve) => { worker.onmessage = (e) => { seen.push(e.data); resolve(e.data); }; });
   const site = new URL("/", location.href);
   let reply = next();
-  worker.postMessage({type: "boot", indexURL: new URL("pyodide/", site).href,
+  worker.postMessage({type: "boot", indexURLs: [new URL("pyodide/", site).href],
     dataURL: new URL("generated/main/live/live.json", site).href,
     wheelURL: new URL("generated/main/live/nothing.whl", site).href});
   while ((await reply).type === "stage") reply = next();
@@ -99,8 +102,9 @@ def test_worker_boots_pyodide_and_answers_its_messages(explorer):
     got = explorer.page.evaluate(WORKER_SESSION, {"messages": messages, "script": WORKER_PATH})
     booting = got["seen"][: -len(messages)]
     stages = [m["stage"] for m in booting[:-1]]
-    assert stages == ["data", "data-ready", "runtime", "runtime-ready", "packages"]
-    assert booting[3]["python"].startswith("3.14.")  # Python itself ran in the worker
+    assert stages == ["data", "data-ready", "runtime", "host", "runtime-ready", "packages"]
+    assert booting[3]["host"].startswith("127.0.0.1:")  # the one host given answered
+    assert booting[4]["python"].startswith("3.14.")  # Python itself ran in the worker
     failure = booting[-1]
     assert failure["type"] == "error" and failure["stage"] == "packages"
     assert "scikit-learn not available from http://127.0.0.1:" in failure["message"]
@@ -112,6 +116,41 @@ def test_worker_boots_pyodide_and_answers_its_messages(explorer):
         ("error", 'unknown message "fit"'),
     ]
     assert not explorer.blocked, explorer.blocked
+
+
+def test_a_host_that_does_not_answer_is_passed_over_for_the_next(browser, tmp_path):
+    """Pyodide's hosts are tried in order: the first one here accepts connections and never
+    answers (as a blocked CDN does); the worker moves to the next after its timeout, and the
+    panel says which host answered."""
+    hung = socket.socket()
+    hung.bind(("127.0.0.1", 0))
+    hung.listen(16)  # connections queue up, nothing ever answers
+    hung_url = f"http://127.0.0.1:{hung.getsockname()[1]}/"
+    core = tmp_path / "cdn"
+    core.mkdir()
+    for name in PYODIDE_CORE:
+        shutil.copy(NPM_PYODIDE / name, core / name)
+    with SiteServer(core, cors=True) as mirror:
+        built = widget_site(tmp_path, pyodide_url=hung_url, pyodide_mirrors=[mirror.url])
+        data = json.loads((built["out"] / "data.json").read_text())
+        assert data["widget"]["pyodide_mirrors"] == [mirror.url]
+        with SiteServer(built["folder"]) as server:
+            page = Watched(browser.new_page(viewport={"width": 375, "height": 667}))
+            page.page.goto(server.url + "explorer/")
+            page.page.wait_for_selector(".forestlab-viewer[aria-busy=false] .fl-live")
+            assert f"127.0.0.1:{hung.getsockname()[1]}" in page.page.inner_text(".fl-live .fl-note")
+            page.page.click("[data-action=train-live]")
+            host = mirror.url.removeprefix("http://").rstrip("/")
+            page.page.wait_for_selector(f".fl-live-status:has-text('{host}')", timeout=30_000)
+            assert "正在从" in page.page.inner_text(".fl-live-status")  # the page's language
+            # it goes on with that host: the runtime from the mirror, then (offline) no
+            # scikit-learn there, said plainly
+            page.page.wait_for_selector(".fl-live[data-live=error]", timeout=BOOT_TIMEOUT_MS)
+            assert any("pyodide.asm.wasm" in line for line in mirror.log)
+            detail = page.page.locator(".fl-live-detail code").text_content()
+            assert detail.startswith("packages: ") and host in detail
+            page.page.close()
+    hung.close()
 
 
 def test_panel_reports_missing_scikit_learn_while_the_page_keeps_responding(explorer, site):

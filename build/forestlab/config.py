@@ -115,6 +115,12 @@ class BuildConfig(_Strict):
 #: The Pyodide release the widget is written and tested against (npm `pyodide`, same version).
 PYODIDE_VERSION = "314.0.7"
 PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
+#: jsDelivr's other hosts of the same files (pyodide issue #2687), tried in turn when the
+#: default CDN does not answer: cdn.jsdelivr.net is unreliable from mainland China.
+PYODIDE_MIRRORS = [
+    f"https://fastly.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/",
+    f"https://gcore.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/",
+]
 #: Where `widget.copy_core` puts the core in the site.
 SITE_CORE = "pyodide/"
 
@@ -139,6 +145,9 @@ class WidgetConfig(_Strict):
     #: The same from a downloaded Pyodide distribution (a folder; relative paths are from the
     #: configuration file's folder).
     pyodide_dir: str | None = None
+    #: Other hosts of the same Pyodide release, tried in order when pyodide_url does not
+    #: answer (default: jsDelivr's other hosts when pyodide_url is the default CDN).
+    pyodide_mirrors: list[Annotated[str, BeforeValidator(_pyodide_url)]] | None = None
     max_rows: int = Field(2_000, ge=10, le=20_000)
     max_trees: int = Field(200, ge=1, le=1_000)
     max_val_rows: int = Field(5_000, ge=10, le=50_000)
@@ -150,6 +159,9 @@ class WidgetConfig(_Strict):
         hosts = [k for k in ("copy_core", "self_host", "pyodide_dir") if getattr(self, k)]
         if len(hosts) > 1:
             raise MessageError("error.config.one_pyodide_source", keys=", ".join(hosts))
+        if self.pyodide_mirrors is None:
+            default_cdn = self.pyodide_url == PYODIDE_CDN and not self.self_hosted
+            self.pyodide_mirrors = list(PYODIDE_MIRRORS) if default_cdn else []
         relative = ":" not in self.pyodide_url.split("/", 1)[0]
         if self.self_host and relative:  # downloads need a host to download from
             raise MessageError("error.config.self_host_url", value=shown(self.pyodide_url))

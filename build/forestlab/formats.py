@@ -239,6 +239,7 @@ class Widget(_Format):
     enabled: bool
     copy_core: bool
     pyodide_url: str
+    pyodide_mirrors: list[str]
     pyodide_version: str
     live_data: str
     wheel: str

@@ -81,6 +81,7 @@ def widget_info(cfg: Config, lab: str) -> dict:
         "enabled": w.enabled,
         "copy_core": w.copy_core,
         "pyodide_url": f"generated/{lab}/{SELF_HOSTED}" if w.self_hosted else w.pyodide_url,
+        "pyodide_mirrors": [] if w.self_hosted else w.pyodide_mirrors,
         "pyodide_version": PYODIDE_VERSION,
         "live_data": "live/live.json",
         "wheel": f"live/{WHEEL_NAME}",

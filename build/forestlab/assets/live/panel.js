@@ -35,7 +35,9 @@ class LivePanel {
     this.current = current;
     this.showResult = showResult;
     const widget = data.widget;
-    this.indexURL = new URL(widget.pyodide_url, siteRoot).href;
+    // Pyodide's hosts in the order they are tried: the first that answers is used
+    this.indexURLs = [widget.pyodide_url, ...widget.pyodide_mirrors].map((url) => new URL(url, siteRoot).href);
+    this.host = new URL(this.indexURLs[0]).host;
     this.dataURL = new URL(widget.live_data, labBase).href;
     this.wheelURL = new URL(widget.wheel, labBase).href;
     this.rowsTotal = data.rows.train;
@@ -91,7 +93,7 @@ class LivePanel {
       { class: "fl-live", "data-live": "idle" },
       el("h2", {}, t("live.title")),
       // the host name as code: it reads the same in every language
-      el("p", { class: "fl-note" }, ...fillWith(t("live.intro"), "{host}", el("code", {}, new URL(this.indexURL).host))),
+      el("p", { class: "fl-note" }, ...fillWith(t("live.intro"), "{host}", el("code", {}, this.host))),
       form,
       this.status,
       this.detail,
@@ -167,7 +169,7 @@ class LivePanel {
       this.fail("worker", event.message || this.t("live.crashed"));
     };
     this.worker.onmessageerror = () => this.fail("worker", this.t("live.crashed"));
-    this.send({ type: "boot", indexURL: this.indexURL, dataURL: this.dataURL, wheelURL: this.wheelURL });
+    this.send({ type: "boot", indexURLs: this.indexURLs, dataURL: this.dataURL, wheelURL: this.wheelURL });
   }
 
   send(message) {
@@ -180,7 +182,7 @@ class LivePanel {
   checkStall() {
     const quiet = (performance.now() - this.lastHeard) / 1000;
     if (quiet >= STALL_SECONDS && this.root.dataset.live === "loading") {
-      this.say(this.t("live.stalled", { s: Math.round(quiet), host: new URL(this.indexURL).host }));
+      this.say(this.t("live.stalled", { s: Math.round(quiet), host: this.host }));
     }
   }
 
@@ -188,6 +190,10 @@ class LivePanel {
     const t = this.t;
     this.lastHeard = performance.now();
     if (message.type === "stage") {
+      if (message.stage === "host") {
+        this.host = message.host; // said where it comes from, and named if it stalls
+        this.say(t("live.stage_host", { host: message.host }), "loading");
+      }
       if (STAGE_TEXT[message.stage]) this.say(t(STAGE_TEXT[message.stage]), "loading");
       if (message.stage === "ready") {
         this.ready = true;

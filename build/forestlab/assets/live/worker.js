@@ -1,9 +1,10 @@
 // ForestLab live training: Pyodide in a module Web Worker (Pyodide needs a module worker),
 // so the page keeps responding while Python loads and trains.
 //
-// Messages in:  {type: "boot", indexURL, dataURL, wheelURL}
+// Messages in:  {type: "boot", indexURLs, dataURL, wheelURL} (Pyodide's hosts, tried in order)
 //               {type: "train", request} (the request as JSON text) · {type: "predict", row}
-// Messages out: {type: "stage", stage, ...} · {type: "progress", tree, of}
+// Messages out: {type: "stage", stage, ...} (stage "host" names the host that answered)
+//               {type: "progress", tree, of}
 //               {type: "result", record} · {type: "prediction", probabilities}
 //               {type: "error", stage, message, text?}
 // Every failure ends in an "error" message; the panel shows it. A refusal of the Python side
@@ -15,6 +16,8 @@
 // checks them first, for the student); this worker passes requests on as they are.
 
 const PACKAGES = ["numpy", "scipy", "scikit-learn"];
+/** How long one Pyodide host may take to answer before the next one is tried. */
+const HOST_TIMEOUT_MS = 6000;
 const MODULES = { numpy: "numpy", scipy: "scipy", "scikit-learn": "sklearn" };
 
 let pyodide = null;
@@ -41,7 +44,24 @@ async function fetchOk(url, stage, as) {
   return as === "bytes" ? response.arrayBuffer() : response.text();
 }
 
-async function boot({ indexURL, dataURL, wheelURL }) {
+/** The first of `indexURLs` whose pyodide.mjs answers within HOST_TIMEOUT_MS (that file is
+ * imported next anyway, so the probe costs nothing: the import comes from the cache). */
+async function firstHost(indexURLs) {
+  const tried = [];
+  for (const indexURL of indexURLs) {
+    try {
+      const response = await fetch(new URL("pyodide.mjs", indexURL), { signal: AbortSignal.timeout(HOST_TIMEOUT_MS) });
+      if (response.ok) return indexURL;
+      tried.push(`${indexURL}: HTTP ${response.status}`);
+    } catch (error) {
+      const why = error.name === "TimeoutError" ? `no answer in ${HOST_TIMEOUT_MS / 1000} s` : error.message;
+      tried.push(`${indexURL}: ${why}`);
+    }
+  }
+  throw new StageError("runtime", `no Pyodide host answered (${tried.join("; ")})`);
+}
+
+async function boot({ indexURLs, dataURL, wheelURL }) {
   post({ type: "stage", stage: "data" });
   const text = await fetchOk(dataURL, "data");
   const live = JSON.parse(text);
@@ -49,6 +69,8 @@ async function boot({ indexURL, dataURL, wheelURL }) {
   post({ type: "stage", stage: "data-ready", rows: live.n_train_rows, caps: live.caps });
 
   post({ type: "stage", stage: "runtime" });
+  const indexURL = await firstHost(indexURLs);
+  post({ type: "stage", stage: "host", host: new URL(indexURL).host });
   let loadPyodide;
   try {
     ({ loadPyodide } = await import(new URL("pyodide.mjs", indexURL).href));

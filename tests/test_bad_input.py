@@ -628,6 +628,26 @@ def test_a_chinese_locale_gives_chinese_messages_and_notices(tmp_path):
     assert "提示：train.csv：读取了 60 行 × 8 列（UTF-8，逗号分隔）" in proc.stdout
     assert "没有找到 val.csv：已从 train.csv 中" in proc.stdout
     assert "网格：" in proc.stdout and "检查通过" in proc.stdout
+    # argparse's own refusals too, and --lang chosen after the command
+    mistakes = [
+        (["check", "--jobs", "2"], "无法识别的参数：--jobs 2"),
+        (["build", "--jobs", "x"], "参数 --jobs：无效的值 'x'"),
+        (["new", "lab"], "缺少必需的参数：--data"),
+        (["nosuch"], "'nosuch' 不是可选值"),
+    ]
+    for args, expected in mistakes:
+        proc = subprocess.run(
+            [sys.executable, "-m", "forestlab", *args], capture_output=True, text=True, env=env
+        )
+        assert proc.returncode == 2 and expected in proc.stderr, (args, proc.stderr)
+        assert "错误：" in proc.stderr and "Traceback" not in proc.stderr
+    proc = subprocess.run(
+        [sys.executable, "-m", "forestlab", "build", "--lang", "en", "--jobs", "x"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert proc.returncode == 2 and "argument --jobs: invalid value: 'x'" in proc.stderr
 
 
 def test_every_broken_row_of_a_file_is_reported_in_one_run(copy_build):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import sys
 import traceback
@@ -68,6 +69,35 @@ class _Formatter(argparse.HelpFormatter):
         return out
 
 
+#: argparse's own messages (it has no translations of its own), as the catalogue words them:
+#: the pattern of its English message and the key whose fields are the pattern's groups.
+ARGPARSE_MESSAGES = [
+    (re.compile(r"the following arguments are required: (?P<names>.+)"), "cli.args.required"),
+    (re.compile(r"unrecognized arguments: (?P<names>.+)"), "cli.args.unrecognized"),
+    (
+        re.compile(
+            r"argument (?P<arg>\S+): invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)"
+        ),
+        "cli.args.choice",
+    ),
+    (re.compile(r"argument (?P<arg>\S+): invalid \w+ value: (?P<value>.+)"), "cli.args.value"),
+    (re.compile(r"argument (?P<arg>\S+): expected one argument"), "cli.args.one_value"),
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its error messages in the run's language and exit status 2."""
+
+    def error(self, message: str):
+        for pattern, key in ARGPARSE_MESSAGES:
+            found = pattern.fullmatch(message)
+            if found:
+                message = Message(key, **found.groupdict()).render()
+                break
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USER, f"{self.prog}: {say('cli.error', text=message)}\n")
+
+
 def _command(make, **kwargs) -> argparse.ArgumentParser:
     """A parser whose help is in the run's language: argparse's own words (usage, the options'
     heading, -h) from the catalogue too."""
@@ -79,8 +109,11 @@ def _command(make, **kwargs) -> argparse.ArgumentParser:
 
 
 def _subcommand(sub, name: str, help_key: str, description_key: str) -> argparse.ArgumentParser:
-    """A command's parser: its line in the list of commands and its own description."""
-    return _command(sub.add_parser, name=name, help=say(help_key), description=say(description_key))
+    """A command's parser: its line in the list of commands and its own description. It
+    takes `--lang` too, so the language can be chosen after the command as well."""
+    p = _command(sub.add_parser, name=name, help=say(help_key), description=say(description_key))
+    p.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS, help=say("cli.help.lang"))
+    return p
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -91,9 +124,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 def parser() -> argparse.ArgumentParser:
     """The command line, its help in the language set for the run (`set_language`)."""
-    root = _command(
-        argparse.ArgumentParser, prog="forestlab", description=say("cli.help.description")
-    )
+    root = _command(_Parser, prog="forestlab", description=say("cli.help.description"))
     root.add_argument(
         "--version",
         action="version",

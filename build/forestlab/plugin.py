@@ -28,6 +28,7 @@ from html import escape
 from pathlib import Path
 
 import jinja2
+import jinja2.meta
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
@@ -157,6 +158,37 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 
 
 _compiled = _CompiledTemplates()
+
+
+def compile_theme() -> None:
+    """Compile Material's page templates, with ForestLab's overrides, into this process's
+    template cache ahead of a site build: `forestlab build --site` calls it while it waits for
+    its worker processes to start, so the site build later finds them compiled. Templates are
+    found from the page and 404 templates through what they extend and include."""
+    try:
+        _compile_theme()
+    except Exception:  # only a head start: the site build compiles (and reports) it itself
+        return
+
+
+def _compile_theme() -> None:
+    from mkdocs.theme import Theme
+
+    env = Theme(name="material").get_env()
+    env.loader.searchpath.insert(0, str(THEME))  # as on_config puts the overrides first
+    env.bytecode_cache = _compiled
+    todo, seen = ["main.html", "404.html"], set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            source, _, _ = env.loader.get_source(env, name)
+        except jinja2.TemplateNotFound:
+            continue
+        env.get_template(name)
+        todo += [n for n in jinja2.meta.find_referenced_templates(env.parse(source)) if n]
 
 
 class LabConfig(base.Config):

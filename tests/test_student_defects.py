@@ -493,6 +493,8 @@ PROPER = {
     # the proper names of standards and tools: JSON Schema, GitHub Actions, Node.js, Web Worker,
     # Markdown, README, CSP (Content Security Policy), wheel (Python's package format)
     "Schema", "Actions", "Node", "js", "Web", "Worker", "Markdown", "README", "CSP", "wheel",
+    # the package index and the CDN by their names
+    "PyPI", "jsDelivr",
 }  # fmt: skip
 VISIBLE_TEXT = """() => {
   const skip = "code, pre, kbd, samp, script, style, noscript, svg, .md-search, .md-select__list";

@@ -85,3 +85,21 @@ def test_each_labs_pages_show_its_own_data(two_labs, browser):
         # the lab is in the page's path, and the viewer's state in its query
         assert page.url.split("?")[0].endswith("/en/grades/explorer/") and "max_depth=" in page.url
         page.close()
+
+
+def test_a_single_lab_publishes_where_out_says(tmp_path, monkeypatch):
+    """`out` names the output folder of a one-lab site: the site build trains into it (the
+    cache stays in .forestlab/) and publishes it."""
+    monkeypatch.delenv("FORESTLAB_OUT", raising=False)
+    small_splits(tmp_path / "splits")
+    (tmp_path / "mkdocs.yml").write_text(
+        teacher_mkdocs_yml("      splits: splits\n      out: results\n"), encoding="utf-8"
+    )
+    (tmp_path / "docs").mkdir()
+    for lang in ("zh", "en"):
+        (tmp_path / "docs" / f"index.{lang}.md").write_text("# Lab\n\n<!-- forestlab:viewer -->\n")
+    build_site(tmp_path / "mkdocs.yml", tmp_path / "site")
+    published = (tmp_path / "results" / "index.json").read_bytes()
+    assert (tmp_path / "site" / "generated" / "main" / "index.json").read_bytes() == published
+    assert list((tmp_path / ".forestlab" / "cache" / "families").rglob("*.json"))
+    assert not (tmp_path / "out").exists()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from forestlab import __version__
 from forestlab.core.messages import LANGS, Message, language, render, set_language
-from forestlab.errors import UserError, terminal_safe
+from forestlab.errors import UserError, say, terminal_safe
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USER = 0, 1, 2
 #: The catalogue keys of the feature kinds `forestlab check` lists.
@@ -41,11 +41,6 @@ def choose_language(option: str | None, environ=os.environ) -> str:
         return chosen
     locale = next((environ[k] for k in ("LC_ALL", "LC_MESSAGES", "LANG") if environ.get(k)), "")
     return "zh" if _lang(locale) == "zh" else "en"
-
-
-def say(key: str, **fields) -> str:
-    """A catalogue text in the run's language, escaped for the terminal."""
-    return terminal_safe(Message(key, **fields).render())
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -191,13 +186,14 @@ def _stop_on_interrupt(signum, frame) -> None:
 
 
 def cmd_build(args) -> int:
-    if args.jobs != 1 and args.scheduler is None:
+    local_workers = args.jobs != 1 and args.scheduler is None
+    if local_workers:
         from forestlab.runner import start_server
 
         start_server()  # its imports run while the build's own modules and data load
     from forestlab.pipeline import build
 
-    if args.site is not None and args.jobs != 1 and args.scheduler is None:
+    if args.site is not None and local_workers:
         import threading
 
         from forestlab.plugin import compile_theme

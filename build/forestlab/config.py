@@ -125,10 +125,15 @@ PYODIDE_MIRRORS = [
 SITE_CORE = "pyodide/"
 
 
+def _scheme(url: str) -> str:
+    """A URL's scheme, lower case; "" for a path relative to the site."""
+    return url.split(":", 1)[0].lower() if ":" in url.split("/", 1)[0] else ""
+
+
 def _pyodide_url(v: Any) -> str:
     if not isinstance(v, str) or not v.endswith("/"):
         raise MessageError("error.config.folder_url", value=shown(v))
-    scheme = v.split(":", 1)[0].lower() if ":" in v.split("/", 1)[0] else ""
+    scheme = _scheme(v)
     loopback = v.startswith(("http://127.0.0.1:", "http://localhost:"))  # a mirror on this machine
     if (scheme not in ("", "https") and not loopback) or v.startswith("/"):
         raise MessageError("error.config.pyodide_url", value=shown(v))
@@ -162,8 +167,7 @@ class WidgetConfig(_Strict):
         if self.pyodide_mirrors is None:
             default_cdn = self.pyodide_url == PYODIDE_CDN and not self.self_hosted
             self.pyodide_mirrors = list(PYODIDE_MIRRORS) if default_cdn else []
-        relative = ":" not in self.pyodide_url.split("/", 1)[0]
-        if self.self_host and relative:  # downloads need a host to download from
+        if self.self_host and not _scheme(self.pyodide_url):  # a download needs a host
             raise MessageError("error.config.self_host_url", value=shown(self.pyodide_url))
         return self
 

@@ -44,6 +44,11 @@ class UserError(Exception):
         return "\n".join(self.lines)
 
 
+def say(key: str, **fields) -> str:
+    """A catalogue text in the run's language, escaped for the terminal."""
+    return terminal_safe(Message(key, **fields).render())
+
+
 def terminal_safe(text: str) -> str:
     """Text for a terminal: unprintable characters as \\x.. or \\u.... escapes."""
     return _UNPRINTABLE.sub(

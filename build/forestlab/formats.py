@@ -18,6 +18,7 @@ English in the published JSON Schemas and in the page's language on the results-
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -34,6 +35,12 @@ DATA_FORMAT = "forestlab.data/1"
 SCALE = 1000
 #: One lab (data set) per build output; a site may hold several, each under its key.
 DEFAULT_LAB = "main"
+
+
+def output_folder(work: Path, lab: str) -> Path:
+    """Where a build publishes a lab in its work folder: `out/` for a site's only lab,
+    `labs/<lab>/` for one of several (they share the work folder's cache)."""
+    return work / "out" if lab == DEFAULT_LAB else work / "labs" / lab
 
 
 def description_key(model: type[BaseModel], name: str) -> str:

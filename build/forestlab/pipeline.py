@@ -31,7 +31,7 @@ from forestlab.core.family import Dataset, published_family
 from forestlab.core.inside import vote_rows
 from forestlab.core.messages import Message
 from forestlab.core.ranking import reference_ranking
-from forestlab.errors import UserError, terminal_safe
+from forestlab.errors import UserError, say
 from forestlab.prepare import Prepared, array_digest, prepare
 from forestlab.progress import Progress
 from forestlab.results import Results, timings
@@ -47,6 +47,8 @@ class Paths:
     work: Path  # cache and output live here (git-ignored)
     #: The lab (data set) this build is; several labs share one work folder and its cache.
     lab: str = formats.DEFAULT_LAB
+    #: Where to publish, if not the lab's folder in `work` (formats.output_folder).
+    output: Path | None = None
 
     @property
     def cache(self) -> Path:
@@ -54,9 +56,7 @@ class Paths:
 
     @property
     def out(self) -> Path:
-        return (
-            self.work / "out" if self.lab == formats.DEFAULT_LAB else self.work / "labs" / self.lab
-        )
+        return self.output or formats.output_folder(self.work, self.lab)
 
 
 @dataclass
@@ -166,14 +166,14 @@ def train(
                 if jobs > 1
                 else Message("cli.progress.here")
             )
-        plan_line = Message(
+        plan_line = say(
             "cli.progress.plan",
             todo=f"{len(todo):,}",
             families=f"{len(p.keys):,}",
             points=f"{len(todo) * len(p.cfg.grid.n_estimators):,}",
             where=where,
         )
-        print(terminal_safe(plan_line.render()), file=stream or sys.stderr, flush=True)
+        print(plan_line, file=stream or sys.stderr, flush=True)
     bar = Progress(len(todo), Message("cli.progress.training"), stream)
     fit_start = time.perf_counter()
     try:
@@ -431,7 +431,7 @@ def build(paths: Paths, jobs: int, scheduler: str | None = None, force: bool = F
     start = time.perf_counter()
     cfg, prepared = configure(paths, remember=True)  # a user error writes nothing
     for notice in prepared.notices:  # what reading the data found, said before any training
-        print(terminal_safe(Message("cli.notice", text=notice).render()), file=stream or sys.stderr)
+        print(say("cli.notice", text=notice), file=stream or sys.stderr)
     p = plan(paths, cfg, prepared)
     store = cache.Cache(paths.cache)
     jobs = jobs or cfg.build.jobs

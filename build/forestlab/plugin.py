@@ -38,7 +38,7 @@ from mkdocs.structure.files import File, Files
 from forestlab.catalogue import LANGS, for_language, text
 from forestlab.config import SITE_CORE
 from forestlab.core.messages import render
-from forestlab.formats import DEFAULT_LAB
+from forestlab.formats import DEFAULT_LAB, output_folder
 from forestlab.lessons import load_bootstrap
 from forestlab.noise import CORRECT_FILE
 from forestlab.pages import Fragments
@@ -266,13 +266,12 @@ class ForestLabPlugin(BasePlugin[ForestLabConfig]):
         return [(DEFAULT_LAB, splits, cfg_file, {})]
 
     def _output(self, config, key: str) -> Path:
-        if key != DEFAULT_LAB:
-            return self._work(config) / "labs" / key
-        if os.environ.get("FORESTLAB_OUT"):
+        """A lab's build output: the site's only lab may be given by FORESTLAB_OUT or `out`."""
+        if key == DEFAULT_LAB and os.environ.get("FORESTLAB_OUT"):
             return Path(os.environ["FORESTLAB_OUT"])
-        if self.config.out:
+        if key == DEFAULT_LAB and self.config.out:
             return self._root(config) / self.config.out
-        return self._work(config) / "out"
+        return output_folder(self._work(config), key)
 
     def _train(self, config, key: str, splits: Path | None, cfg_file: Path | None) -> None:
         """`forestlab build` for a lab's splits, once per MkDocs run (each language reads the
@@ -283,10 +282,10 @@ class ForestLabPlugin(BasePlugin[ForestLabConfig]):
         from forestlab.errors import UserError
         from forestlab.pipeline import Paths, build
 
-        out = self._output(config, key)
-        work = out.parent if key == DEFAULT_LAB else self._work(config)
-        paths = Paths(splits, cfg_file, work, key)
-        stamp = (key, cfg_file, *sorted(p.stat().st_mtime_ns for p in splits.glob("*")))
+        paths = Paths(splits, cfg_file, self._work(config), key, self._output(config, key))
+        # what the data and configuration were when trained: an edit trains again
+        files = [cfg_file, *sorted(splits.glob("*"))]
+        stamp = (key, *(str(f) for f in files), *(f.stat().st_mtime_ns for f in files))
         if stamp in self.trained:
             return
         try:

@@ -17,7 +17,7 @@ import os
 import signal
 import threading
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from forestlab.core.family import Dataset, fit_family
 from forestlab.errors import UserError
@@ -67,7 +67,7 @@ def processes(jobs: int, data: Dataset | None = None) -> ProcessPoolExecutor:
 
 
 def _local_task(key: str, params: dict, tree_counts: list[int], seed: int):
-    return key, fit_family(_data, params, tree_counts, seed)
+    return _task(key, _data, params, tree_counts, seed)
 
 
 def _task(key: str, data: Dataset, params: dict, tree_counts: list[int], seed: int):
@@ -106,11 +106,9 @@ def _local(data, todo, tree_counts, seed, jobs) -> Iterator[tuple[str, dict]]:
     order. If the caller stops early, queued families are dropped and running ones finish."""
     pool = processes(jobs, data)
     try:
-        pending = {pool.submit(_local_task, key, params, tree_counts, seed) for key, params in todo}
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield future.result()
+        futures = [pool.submit(_local_task, key, params, tree_counts, seed) for key, params in todo]
+        for future in as_completed(futures):
+            yield future.result()
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 

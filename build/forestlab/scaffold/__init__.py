@@ -22,11 +22,11 @@ import pandas as pd
 import yaml
 
 from forestlab import __version__
-from forestlab.config import DEFAULT_CONFIG_NAME
+from forestlab.config import DEFAULT_CONFIG_NAME, DataConfig
 from forestlab.core.dims import DIMENSIONS
 from forestlab.csvload import is_missing, read_table
 from forestlab.errors import UserError
-from forestlab.prepare import class_order
+from forestlab.prepare import SPLITS, class_order
 
 TEMPLATE = Path(__file__).with_name("template")
 #: Template files and where they go in the lab (dot-files are stored without their dot).
@@ -36,7 +36,7 @@ SHARED = ["explorer.zh.md", "explorer.en.md", "overview.zh.md", "overview.en.md"
 #: Column names that say "target" when more than one column could be it.
 TARGET_NAMES = {"target", "label", "labels", "class_label", "outcome", "y"}
 #: A target has between 2 and this many classes (data.max_classes' default).
-MAX_CLASSES = 20
+MAX_CLASSES = DataConfig.model_fields["max_classes"].default
 
 
 def shared_pages() -> Path:
@@ -50,9 +50,7 @@ def _data_files(data: Path) -> dict[str, Path]:
         return {"train": data}
     if not data.is_dir():
         raise UserError("error.new.no_data", path=data)
-    found = {
-        s: data / f"{s}.csv" for s in ("train", "val", "test") if (data / f"{s}.csv").is_file()
-    }
+    found = {s: data / f"{s}.csv" for s in SPLITS if (data / f"{s}.csv").is_file()}
     if "train" not in found:
         raise UserError("error.new.no_train", path=data)
     return found

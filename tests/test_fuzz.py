@@ -70,6 +70,7 @@ FIELDS = {
         "exclude",
         "max_columns",
         "max_classes",
+        "train_rows",
     ],
     "grid": [
         "n_estimators",
@@ -224,6 +225,7 @@ VALID = {
         "exclude": st.lists(st.text(max_size=4), max_size=3),
         "max_columns": st.integers(2, 100_000),
         "max_classes": st.integers(2, 100),
+        "train_rows": st.sampled_from(["auto", "all"]) | st.integers(10, 100_000),
     },
 }
 

@@ -246,7 +246,9 @@ def cmd_site(args) -> int:
 def cmd_new(args) -> int:
     from forestlab.scaffold import new_lab
 
-    config = new_lab(args.folder, args.data, args.target)
+    config, notices = new_lab(args.folder, args.data, args.target)
+    for notice in notices:
+        print(say("cli.notice", text=notice), file=sys.stderr)
     print(say("cli.new_done", folder=args.folder, config=config))
     print(say("cli.new_next", folder=args.folder))
     return EXIT_OK

@@ -79,6 +79,15 @@ class About(_Strict):
     zh: str | None = None
 
 
+def _train_rows(v: Any) -> int | str:
+    """`auto`, `all` or a whole number of rows (at least 10)."""
+    if v in ("auto", "all"):
+        return v
+    if isinstance(v, bool) or not isinstance(v, int) or v < 10:
+        raise MessageError("error.config.train_rows", value=shown(v))
+    return v
+
+
 class DataConfig(_Strict):
     target: str
     positive_class: str | None = None
@@ -89,6 +98,11 @@ class DataConfig(_Strict):
     exclude: list[str] = Field(default_factory=list)
     max_columns: int = Field(1000, ge=2, le=100_000)
     max_classes: int = Field(20, ge=2, le=100)
+    #: The training rows the grid trains on: `all`; a number (a stratified sample of that
+    #: many rows, the same for every family); or `auto`: all of them, or, when ForestLab's
+    #: default grid would not fit build.max_tree_rows, the largest sample that does
+    #: (forestlab.grid.rows_that_fit).
+    train_rows: Annotated[int | str, BeforeValidator(_train_rows)] = "auto"
 
 
 #: The hyperparameter grid, one list option per dimension of `forestlab.core.dims`.
@@ -188,6 +202,10 @@ class Config(_Strict):
     build: BuildConfig = Field(default_factory=BuildConfig)
     widget: WidgetConfig = Field(default_factory=WidgetConfig)
     site: SiteConfig = Field(default_factory=SiteConfig)
+
+    def default_grid(self) -> bool:
+        """Whether the grid is ForestLab's default, whether written out or left out."""
+        return self.grid == GridConfig()
 
     def family_count(self) -> int:
         return math.prod(len(getattr(self.grid, d.name)) for d in FAMILY_DIMS)

@@ -270,6 +270,7 @@ class DataCard(_Format):
     names: dict[Literal["zh", "en"], Names]
     about: dict[Literal["zh", "en"], str | None]
     rows: dict[Literal["train", "val", "test"], int]
+    sampled_from: int | None = None
     class_counts: dict[Literal["train", "val", "test"], list[int]]
     split_files: dict[Literal["train", "val", "test"], str]
     file_sha256: dict[str, str]

@@ -11,6 +11,10 @@ from forestlab.core.family import FAMILY_KEYS, stratified_sample_possible
 from forestlab.core.messages import Message
 from forestlab.errors import UserError
 
+#: The smallest training sample `auto` chooses or the refusal suggests: below it the default
+#: grid's smaller sample fractions hold too few rows per class to teach anything.
+MIN_SAMPLE = 500
+
 
 def families(cfg: Config) -> list[dict]:
     """Every combination of the family hyperparameters, in a fixed order."""
@@ -32,6 +36,41 @@ def check_samples(cfg: Config, y_train: np.ndarray) -> None:
         raise UserError(*problems)
 
 
+def tree_rows(cfg: Config, n_train_rows: int) -> int:
+    """The grid's fitting work: for every family, its largest forest's trees times the rows
+    each tree is fitted on."""
+    grid = cfg.grid
+    return (
+        cfg.family_count()
+        // len(grid.sample_fraction)
+        * max(grid.n_estimators)
+        * sum(min(n_train_rows, round(f * n_train_rows)) for f in grid.sample_fraction)
+    )
+
+
+def rows_that_fit(cfg: Config, n_train_rows: int) -> int:
+    """The most training rows (at most `n_train_rows`) whose grid stays within
+    build.max_tree_rows; 0 when not even a few rows would."""
+    per_row = tree_rows(cfg, n_train_rows) / n_train_rows
+    n = min(n_train_rows, int(cfg.build.max_tree_rows / per_row))
+    while n > 0 and tree_rows(cfg, n) > cfg.build.max_tree_rows:  # rounding of the fractions
+        n -= 1
+    return n
+
+
+def sample_size(cfg: Config, n_train_rows: int) -> int:
+    """How many of the training rows the grid trains on (data.train_rows): all of them; the
+    number set; or, with `auto` and ForestLab's default grid, as many as fit the budget."""
+    wanted = cfg.data.train_rows
+    if isinstance(wanted, int):
+        return min(wanted, n_train_rows)
+    if wanted == "auto" and cfg.default_grid():
+        fit = rows_that_fit(cfg, n_train_rows)
+        if fit >= MIN_SAMPLE:
+            return fit
+    return n_train_rows
+
+
 def check_size(cfg: Config, n_train_rows: int, n_features: int) -> None:
     """Refuse a grid that would blow the build budgets, saying what to reduce."""
     grid, limits = cfg.grid, cfg.build
@@ -42,14 +81,9 @@ def check_size(cfg: Config, n_train_rows: int, n_features: int) -> None:
     if problems:
         raise UserError(*problems)
     n_families = cfg.family_count()
-    tree_rows = (
-        n_families
-        // len(grid.sample_fraction)
-        * max(grid.n_estimators)
-        * sum(min(n_train_rows, round(f * n_train_rows)) for f in grid.sample_fraction)
-    )
+    work = tree_rows(cfg, n_train_rows)
     too_many = n_families > limits.max_families
-    too_heavy = tree_rows > limits.max_tree_rows
+    too_heavy = work > limits.max_tree_rows
     if not (too_many or too_heavy):
         return
     sizes = sorted(
@@ -57,7 +91,7 @@ def check_size(cfg: Config, n_train_rows: int, n_features: int) -> None:
     )
     longest = ", ".join(f"{k} ({n})" for n, k in sizes if n > 1)
     # the default limit is about 5 minutes of fitting with 2 worker processes
-    minutes = tree_rows / BuildConfig.model_fields["max_tree_rows"].default * 5 * 2 / limits.jobs
+    minutes = work / BuildConfig.model_fields["max_tree_rows"].default * 5 * 2 / limits.jobs
     if minutes < 1:
         took = Message("error.grid.under_a_minute")
     elif minutes < 120:
@@ -69,12 +103,15 @@ def check_size(cfg: Config, n_train_rows: int, n_features: int) -> None:
     else:
         what = Message(
             "error.grid.tree_rows",
-            n=f"{tree_rows:,}",
+            n=f"{work:,}",
             took=took,
             jobs=limits.jobs,
             limit=f"{limits.max_tree_rows:,}",
         )
+    ways = [Message("error.grid.reduce", longest=longest, trees=max(grid.n_estimators))]
+    fit = rows_that_fit(cfg, n_train_rows)
+    if not too_many and fit >= MIN_SAMPLE:
+        ways.append(Message("error.grid.train_rows", n=fit, of=f"{n_train_rows:,}"))
     raise UserError(
-        Message("error.grid.too_large", points=f"{cfg.point_count():,}", what=what),
-        Message("error.grid.reduce", longest=longest, trees=max(grid.n_estimators)),
+        Message("error.grid.too_large", points=f"{cfg.point_count():,}", what=what), *ways
     )

@@ -169,6 +169,11 @@ class Fragments:
             [f["name"], name, text(f"page.{f['kind']}", lang)]
             for f, name in zip(d["spec"]["features"], self.names["features"], strict=True)
         ]
+        sampled = d.get("sampled_from")  # data.train_rows: a sample of the training rows
+        sample_html = ""
+        if sampled:
+            n, of = f"{d['rows']['train']:,}", f"{sampled:,}"
+            sample_html = f"<p>{escape(text('page.train_sample', lang, n=n, of=of))}</p>"
         about = d.get("about", {}).get(lang) or ""
         about_html = f"<p>{escape(about)}</p>" if about else ""
         return (
@@ -179,6 +184,7 @@ class Fragments:
                 [text("page.split", lang), text("page.rows", lang), text("page.source", lang)],
                 splits,
             )
+            + sample_html
             + _table(
                 [
                     text("page.class", lang),

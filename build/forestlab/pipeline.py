@@ -306,6 +306,7 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
             "names": names,
             "about": cfg.data.about.model_dump(),
             "rows": prepared.row_counts,
+            "sampled_from": prepared.sampled_from,
             "class_counts": {
                 split: np.bincount(y, minlength=prepared.data.n_classes).tolist()
                 for split, y in (

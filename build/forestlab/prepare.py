@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forestlab import downloads
+from forestlab import downloads, grid
 from forestlab.config import Config
 from forestlab.core.family import Dataset
 from forestlab.core.messages import Message
@@ -44,6 +44,8 @@ class Prepared:
     #: the cells, as read, of the training and validation rows the build used (every column;
     #: the rows of train.csv held out as val or test removed). Never the test split's.
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: the training rows there were when the grid trains on a sample of them (data.train_rows)
+    sampled_from: int | None = None
 
 
 def _suggest(name: str, options: list[str]) -> Message:
@@ -64,6 +66,32 @@ def stratified_split(y: np.ndarray, share: float, seed: int) -> tuple[np.ndarray
     held_idx = np.sort(np.concatenate(held))
     kept = np.setdiff1d(np.arange(len(y)), held_idx)
     return kept, held_idx
+
+
+def sample_rows(y: np.ndarray, n: int, seed: int) -> np.ndarray:
+    """`n` of the rows (fewer than there are), in their order, stratified on y: each class
+    keeps its share (largest remainders round), and at least two rows where it has them, so
+    that every class can still be learnt and sampled again by the grid's sample fractions."""
+    classes, counts = np.unique(y, return_counts=True)
+    quota = counts * n / len(y)
+    keep = np.minimum(counts, np.maximum(np.floor(quota).astype(int), 2))
+    spare = n - keep.sum()
+    for i in np.argsort(-(quota - np.floor(quota)), kind="stable"):  # largest remainders
+        if spare <= 0:
+            break
+        if keep[i] < counts[i]:
+            keep[i] += 1
+            spare -= 1
+    while spare < 0:  # the minimum of two took rows from the largest classes' share
+        i = int(np.argmax(keep))
+        keep[i] -= 1
+        spare += 1
+    rng = np.random.default_rng(seed)
+    picked = [
+        rng.choice(np.flatnonzero(y == k), size=m, replace=False)
+        for k, m in zip(classes, keep, strict=True)
+    ]
+    return np.sort(np.concatenate(picked))
 
 
 def class_order(values: list[str]) -> list[str]:
@@ -384,6 +412,27 @@ def prepare(folder: Path, cfg: Config, ranker=reference_ranking) -> Prepared:
         raise UserError(
             "error.data.rare_class", path=tables["train"].path, value=shown(k), name=target["name"]
         )
+    sampled_from = None
+    n_sample = grid.sample_size(cfg, len(y_train))
+    least = 2 * len(target["classes"])
+    if n_sample < min(least, len(y_train)):
+        raise UserError(
+            "error.data.train_rows_few", n=n_sample, classes=len(target["classes"]), least=least
+        )
+    if n_sample < len(y_train):  # data.train_rows: the same sample for every family
+        sampled_from = len(y_train)
+        kept = sample_rows(y_train, n_sample, cfg.seed + len(SPLITS))
+        X_train, y_train = X_train[kept], y_train[kept]
+        file_rows["train"] = file_rows["train"][kept]
+        auto = cfg.data.train_rows == "auto"
+        notices.append(
+            Message(
+                "cli.notice.train_rows_auto" if auto else "cli.notice.train_rows",
+                n=f"{n_sample:,}",
+                of=f"{sampled_from:,}",
+                limit=f"{cfg.build.max_tree_rows:,}",
+            )
+        )
     positive = target["classes"].index(target["positive"])
     data = Dataset(
         X_train=X_train,
@@ -410,6 +459,7 @@ def prepare(folder: Path, cfg: Config, ranker=reference_ranking) -> Prepared:
         notices=notices,
         split_files=sources,
         row_counts=rows,
+        sampled_from=sampled_from,
         files=[t.path for t in tables.values()],
         frames={
             split: _rows_of(tables.get(split, tables["train"]).frame, file_rows[split])

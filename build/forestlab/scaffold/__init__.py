@@ -24,6 +24,7 @@ import yaml
 from forestlab import __version__
 from forestlab.config import DEFAULT_CONFIG_NAME, DataConfig
 from forestlab.core.dims import DIMENSIONS
+from forestlab.core.messages import Message
 from forestlab.csvload import is_missing, read_table
 from forestlab.errors import UserError
 from forestlab.prepare import SPLITS, class_order
@@ -76,13 +77,17 @@ def guess_target(frame: pd.DataFrame, path: Path) -> str:
     raise UserError("error.new.which_target", path=path, names=", ".join(candidates))
 
 
-def config_text(frame: pd.DataFrame, target: str, source: str) -> str:
+def config_text(frame: pd.DataFrame, target: str, source: str, train_rows: int | None) -> str:
     """forestlab.yml for this data: the target, every column's and class's display name in both
-    languages (the data's own text, to be translated), and the default grid written out."""
+    languages (the data's own text, to be translated), the default grid written out, and the
+    training sample that keeps it within the build's budget when the data is large."""
     classes = class_order(_classes(frame[target]))
+    data = {"target": target}
+    if train_rows:
+        data["train_rows"] = train_rows
     config = {
         "data": {
-            "target": target,
+            **data,
             "class_labels": {c: {"en": c, "zh": c} for c in classes},
             "column_names": {c: {"en": c, "zh": c} for c in frame.columns},
         },
@@ -95,6 +100,12 @@ def config_text(frame: pd.DataFrame, target: str, source: str) -> str:
         "# Display names (en, zh) start as the data's own text: translate them. Each grid list\n"
         "# is one slider of the explorer. Every option: `forestlab options`.\n"
     )
+    if train_rows:
+        head += (
+            "# data.train_rows: the default grid on every training row would exceed\n"
+            "# build.max_tree_rows, so every model trains on a stratified sample of this many\n"
+            "# rows. A larger number (or all) needs a smaller grid or a larger limit.\n"
+        )
     body = yaml.safe_dump(config, allow_unicode=True, sort_keys=False, default_flow_style=None)
     return head + body
 
@@ -121,8 +132,9 @@ def _copy_shared(docs: Path) -> None:
             shutil.copy2(src, docs / name)
 
 
-def new_lab(folder: Path, data: Path, target: str | None = None) -> Path:
-    """Write the lab into `folder` (which must not exist, or be empty); returns its config."""
+def new_lab(folder: Path, data: Path, target: str | None = None) -> tuple[Path, list[Message]]:
+    """Write the lab into `folder` (which must not exist, or be empty); returns its config and
+    what reading the data found (the build's notices)."""
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise UserError("error.new.exists", folder=folder)
     files = _data_files(data)
@@ -147,14 +159,19 @@ def new_lab(folder: Path, data: Path, target: str | None = None) -> Path:
         for split, path in files.items():
             shutil.copy2(path, splits / f"{split}.csv")
         config = splits / DEFAULT_CONFIG_NAME
-        config.write_text(config_text(train.frame, target, data.name), encoding="utf-8")
+        config.write_text(config_text(train.frame, target, data.name, None), encoding="utf-8")
         # what `forestlab check` does: the whole data and configuration, before anything moves
         from forestlab.pipeline import Paths, configure
 
-        configure(Paths(splits=splits, config=config, work=stage / ".forestlab"))  # writes nothing
+        paths = Paths(splits=splits, config=config, work=stage / ".forestlab")
+        _, prepared = configure(paths)  # writes nothing
+        if prepared.sampled_from:  # write the sample `auto` chose where the teacher sees it
+            n = prepared.row_counts["train"]
+            config.write_text(config_text(train.frame, target, data.name, n), encoding="utf-8")
+            _, prepared = configure(paths)
         if folder.exists():
             folder.rmdir()
         stage.rename(folder)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-    return folder / "splits" / DEFAULT_CONFIG_NAME
+    return folder / "splits" / DEFAULT_CONFIG_NAME, prepared.notices

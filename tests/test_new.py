@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import tomllib
+
 import yaml
-from conftest import TINY_GRID, bundled_rows, run_cli, small_splits, write_csv
+from conftest import ROOT, TINY_GRID, bundled_rows, run_cli, small_splits, write_csv
 from forestlab import __version__
 from forestlab.config import load_config
+from forestlab.livecheck import PLAYWRIGHT
 from forestlab.scaffold import SHARED
 
 
@@ -47,6 +50,18 @@ def test_a_folder_of_splits_becomes_a_lab(tmp_path):
     assert f"forestlab=={__version__}" in requirements.splitlines()
     readme = (lab / "README.md").read_text(encoding="utf-8")
     assert "Settings → Pages" in readme and "GitHub Actions" in readme and "## 中文" in readme
+    # the workflow proves live training on the built site before it deploys, with the
+    # Playwright the tests use, and says how to turn that off
+    workflow = yaml.safe_load((lab / ".github/workflows/pages.yml").read_text(encoding="utf-8"))
+    steps = {s.get("name"): s for s in workflow["jobs"]["build"]["steps"]}
+    check = steps["Check live training"]
+    assert check["if"] == "env.FORESTLAB_LIVE_CHECK != 'off'"
+    assert workflow["env"]["FORESTLAB_LIVE_CHECK"] == "on"
+    assert (
+        f"pip install {PLAYWRIGHT}" in check["run"] and "forestlab check-live site" in check["run"]
+    )
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert PLAYWRIGHT in pyproject["dependency-groups"]["test"]
     mkdocs = yaml.safe_load((lab / "mkdocs.yml").read_text(encoding="utf-8"))
     assert mkdocs["site_name"] == "lab"
     assert {"forestlab": {"splits": "splits"}} in mkdocs["plugins"]

@@ -100,8 +100,13 @@ def test_a_site_of_its_own_from_the_wheel_needs_no_npm(tmp_path, browser):
         "assets/forestlab/viewer.js",
         "generated/main/index.json",
         "en/index.html",
+        # the live widget's core and the Pyodide lock naming it, from the wheel (nox -s core)
+        "generated/main/live/pyodide-lock.json",
+        "generated/main/live/forestlab_core-0.1.0-py3-none-any.whl",
     ):
         assert (site / name).is_file(), name
+    data = json.loads((site / "generated/main/data.json").read_text(encoding="utf-8"))
+    assert data["widget"]["enabled"] is True
     page = (site / "index.html").read_text(encoding="utf-8")
     assert 'class="forestlab-viewer"' in page
     assert "Content-Security-Policy" in page

@@ -10,14 +10,18 @@ worker would compute is checked in CPython (test_live.py, same wheel, same entry
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from browser import WORKER_PATH, SiteServer, Watched, build_site, fake_live_worker, shown_values
 from conftest import ROOT, run_cli, small_splits
+from forestlab import livecheck
 from forestlab.config import PYODIDE_VERSION, parse_config
-from forestlab.formats import family_number
 from forestlab.plugin import PYODIDE_CORE
 
 pytestmark = pytest.mark.browser
@@ -77,7 +81,7 @@ WORKER_SESSION = """async ({messages, script}) => {
   let reply = next();
   worker.postMessage({type: "boot", indexURLs: [new URL("pyodide/", site).href],
     dataURL: new URL("generated/main/live/live.json", site).href,
-    wheelURL: new URL("generated/main/live/nothing.whl", site).href});
+    lockURL: new URL("generated/main/live/pyodide-lock.json", site).href});
   while ((await reply).type === "stage") reply = next();
   const answers = [];
   for (const message of messages) {
@@ -108,6 +112,8 @@ def test_worker_boots_pyodide_and_answers_its_messages(explorer):
     failure = booting[-1]
     assert failure["type"] == "error" and failure["stage"] == "packages"
     assert "scikit-learn not available from http://127.0.0.1:" in failure["message"]
+    # the core itself came by name from the site's lock; only what the CDN holds is missing
+    assert failure["message"].startswith("numpy, scipy, scikit-learn not available")
     errors = [(a["type"], a["message"]) for a in got["answers"]]
     assert errors == [
         ("error", "Python is not ready (see the message above)"),
@@ -251,22 +257,27 @@ def test_a_live_result_is_shown_beside_the_nearest_grid_point(explorer, site):
     assert page.inner_text(".fl-live-status") == "Done: 3 trees in 1.5 s."
 
 
-WHEEL_IN_PYODIDE = """async () => {
+CORE_BY_NAME = """async () => {
+  const lock = await (await fetch("/live/pyodide-lock.json")).json();
+  const core = lock.packages["forestlab-core"];
+  core.file_name = new URL("/live/" + core.file_name, location.href).href;
+  const indexURL = new URL("/pyodide/", location.href).href;
   const { loadPyodide } = await import("/pyodide/pyodide.mjs");
-  const pyodide = await loadPyodide({ indexURL: new URL("/pyodide/", location.href).href });
-  const wheel = await (await fetch("/live/forestlab_core.whl")).arrayBuffer();
-  pyodide.unpackArchive(wheel, "wheel");
-  return pyodide.runPython(`
+  const pyodide = await loadPyodide({ indexURL, lockFileContents: lock, packageBaseUrl: indexURL });
+  const failed = [];
+  await pyodide.loadPackage("forestlab-core", { messageCallback: () => {}, errorCallback: (m) => failed.push(m) });
+  return [failed.join(" "), ...pyodide.runPython(`
 import importlib.metadata, importlib.util, sys, forestlab
 (forestlab.__version__, importlib.metadata.version("forestlab-core"),
  importlib.util.find_spec("forestlab.core.live") is not None, sys.version.split()[0])
-`).toJs();
+`).toJs()];
 }"""
 
 
-def test_the_core_wheel_unpacks_and_imports_in_pyodide(browser, site, tmp_path):
-    """The wheel the worker unpacks, in the pinned Pyodide itself (the import of numpy and
-    scikit-learn is what needs the CDN; the wheel's own files and metadata do not)."""
+def test_the_core_installs_by_name_from_the_published_lock_in_pyodide(browser, site, tmp_path):
+    """The published lock and wheel, in the pinned Pyodide itself: `forestlab-core` installs
+    by name, checked against the sha256 the lock records. Its dependencies (numpy, scipy,
+    scikit-learn) are what needs the CDN: offline they fail to load, and only they."""
     import shutil
 
     import forestlab
@@ -275,18 +286,17 @@ def test_the_core_wheel_unpacks_and_imports_in_pyodide(browser, site, tmp_path):
     (tmp_path / "pyodide").mkdir()
     for name in PYODIDE_CORE:
         shutil.copy(site["folder"] / "pyodide" / name, tmp_path / "pyodide" / name)
-    wheel = next((site["out"] / "live").glob("*.whl"))
-    (tmp_path / "live").mkdir()
-    shutil.copy(wheel, tmp_path / "live" / "forestlab_core.whl")
-    (tmp_path / "index.html").write_text("<!doctype html><title>wheel</title>")
+    shutil.copytree(site["out"] / "live", tmp_path / "live")
+    (tmp_path / "index.html").write_text("<!doctype html><title>core</title>")
     with SiteServer(tmp_path) as server:
         page = browser.new_page()
         page.goto(server.url)
-        version, dist_version, has_live, python = page.evaluate(WHEEL_IN_PYODIDE)
+        failed, version, dist_version, has_live, python = page.evaluate(CORE_BY_NAME)
         page.close()
     assert version == dist_version == forestlab.__version__
     assert has_live is True
     assert python.startswith("3.14.")
+    assert "numpy" in failed and "forestlab" not in failed
 
 
 def _cdn_reachable() -> bool:
@@ -300,46 +310,65 @@ def _cdn_reachable() -> bool:
 @pytest.mark.network
 def test_live_training_against_the_cdn(browser, tmp_path):
     """End to end with Pyodide and scikit-learn from the official CDN (run it with
-    `nox -s tests -- -m network`). Offline it is skipped, saying why."""
+    `nox -s tests -- -m network`): what `forestlab check-live` runs before every publish.
+    Offline it is skipped, saying why."""
     if not _cdn_reachable():
         pytest.skip(
             "cdn.jsdelivr.net:443 is not reachable: live training needs Pyodide's "
             "scikit-learn from the CDN"
         )
     built = widget_site(tmp_path)
-    index = json.loads((built["out"] / "index.json").read_text(encoding="utf-8"))
-    with SiteServer(built["folder"]) as server:
-        context = browser.new_context()
-        page = context.new_page()
-        page.goto(
-            server.url + "en/explorer/?n_estimators=6&max_depth=2&min_samples_leaf=5"
-            "&sample_fraction=1.0&max_features=sqrt"
-        )
-        page.wait_for_selector(".forestlab-viewer[aria-busy=false] .fl-live")
-        page.fill("input[name=rows]", "240")
-        page.click("[data-action=train-live]")
-        page.wait_for_selector(
-            ".fl-live[data-live=done], .fl-live[data-live=error]", timeout=300_000
-        )
-        assert page.inner_text(".fl-live-status").startswith("Done: 6 trees"), page.inner_text(
-            ".fl-live-status"
-        )
-        params = {
-            "max_depth": 2,
-            "max_features": "sqrt",
-            "min_samples_leaf": 5,
-            "sample_fraction": 1.0,
-        }
-        params |= {d["name"]: d["values"][0] for d in index["dims"][1:] if len(d["values"]) == 1}
-        f = family_number(index["dims"], params)
-        family = json.loads((built["out"] / "families" / f"{f}.json").read_text(encoding="utf-8"))
-        point = next(p for p in family["points"] if p["n_estimators"] == 6)
-        shown = page.inner_text(".fl-live-result tr[data-metric=accuracy] td[data-split=live-val]")
-        assert shown == f"{point['metrics']['val']['accuracy']:.3f}"
-        page.select_option(".fl-live-predict select >> nth=0", "female")
-        page.click("[data-action=predict-live]")
-        page.wait_for_selector(".fl-live-probabilities td")
-        context.close()
+    checked = livecheck.check(built["folder"], browser=browser)
+    assert checked.status.startswith("Done: 3 trees"), checked.status
+    assert checked.expected == checked.shown  # the build's own number, live in the browser
+    assert checked.host == "cdn.jsdelivr.net"
+
+
+def test_the_live_check_compares_the_live_model_with_the_build(browser, site):
+    """The check's own logic, offline: the worker is stood in for by the widget's Python
+    entry point run here on the build's live.json (fake_live_worker), answering the request
+    the panel sends for the check's grid point; the check finds the build's number."""
+    index = json.loads((site["out"] / "index.json").read_text(encoding="utf-8"))
+    point = livecheck._point(index)
+    assert point["n_estimators"] == 3 and point["max_depth"] == 1  # few trees, shallow
+    rows = json.loads((site["out"] / "data.json").read_text(encoding="utf-8"))["rows"]
+    request = {"rows": rows["train"], "n_estimators": 3, "max_depth": 1, "min_samples_leaf": 1}
+    checked = livecheck.check(
+        site["folder"],
+        browser=browser,
+        on_context=lambda context: fake_live_worker(context, site["out"], request),
+    )
+    assert checked.page == "en/explorer/"
+    assert checked.expected is not None and checked.shown == checked.expected
+
+
+def test_the_live_check_stops_a_deploy_where_live_training_fails(site):
+    """The real command, as the Pages workflow runs it, on a site whose Pyodide has no
+    scikit-learn (the npm core, offline): exit status 1, the stage that failed, what to do."""
+    done = subprocess.run(
+        [
+            Path(sys.executable).with_name("forestlab"),
+            "check-live",
+            site["folder"],
+            "--browser",
+            "/usr/bin/chromium",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "FORESTLAB_LANG": "en"},
+        timeout=600,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "error: live training failed on http://127.0.0.1:" in done.stderr
+    assert "packages: numpy, scipy, scikit-learn not available from" in done.stderr
+    assert 'FORESTLAB_LIVE_CHECK: "off"' in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_live_check_passes_a_site_without_live_training(tmp_path):
+    off = widget_site(tmp_path, enabled=False)
+    done = run_cli("check-live", off["folder"])
+    assert done.code == 0 and "live training is off" in done.out
+    assert run_cli("check-live", tmp_path / "nowhere").code == 2
 
 
 def test_copied_core_and_cdn_are_the_same_pinned_pyodide(site):

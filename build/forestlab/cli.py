@@ -160,6 +160,13 @@ def parser() -> argparse.ArgumentParser:
     )
     n.add_argument("--target", default=None, metavar="COLUMN", help=say("cli.help.target"))
 
+    live = _subcommand(sub, "check-live", "cli.help.check_live", "cli.help.check_live_description")
+    live.add_argument("site", type=Path, metavar="SITE", help=say("cli.help.check_live_site"))
+    live.add_argument("--lab", default=None, metavar="KEY", help=say("cli.help.check_live_lab"))
+    live.add_argument(
+        "--browser", default=None, metavar="PATH", help=say("cli.help.check_live_browser")
+    )
+
     _subcommand(sub, "options", "cli.help.options_command", "cli.help.options_description")
     return root
 
@@ -254,6 +261,27 @@ def cmd_new(args) -> int:
     return EXIT_OK
 
 
+def cmd_check_live(args) -> int:
+    """Exit 0 when live training works on the built site (or is off there), 1 when not."""
+    from forestlab.livecheck import LiveCheckFailed, check
+
+    if not args.site.is_dir():
+        raise UserError("error.livecheck.no_site", site=args.site)
+    try:
+        checked = check(args.site, args.lab, executable=args.browser)
+    except LiveCheckFailed as e:
+        print(say("cli.error", text=e.message), file=sys.stderr)
+        print(say("cli.livecheck.stop"), file=sys.stderr)
+        return EXIT_INTERNAL
+    if checked is None:
+        print(say("cli.livecheck.off", site=args.site))
+    else:  # compared with the build's number where the live model is the same model
+        key = "cli.livecheck.trained" if checked.expected is None else "cli.livecheck.same"
+        shown = {k: getattr(checked, k) for k in ("page", "host", "status", "shown")}
+        print(say(key, **shown))
+    return EXIT_OK
+
+
 def cmd_options(args) -> int:
     from forestlab.config import options_reference
 
@@ -292,6 +320,7 @@ def main(argv: list[str] | None = None) -> int:
             "check": cmd_check,
             "site": cmd_site,
             "new": cmd_new,
+            "check-live": cmd_check_live,
             "options": cmd_options,
         }[args.command]
         return _run(handler, args)

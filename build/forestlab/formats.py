@@ -249,7 +249,7 @@ class Widget(_Format):
     pyodide_mirrors: list[str]
     pyodide_version: str
     live_data: str
-    wheel: str
+    lock: str
     caps: dict[str, int]
 
 

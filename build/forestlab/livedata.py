@@ -3,34 +3,36 @@
 - `live.json`: the training rows (all of them, or a stratified sample of `widget.max_rows`)
   and a sample of the validation rows, already encoded with the preprocessing fitted on the
   training split, plus the caps the worker enforces. The test split is never shipped.
-- `forestlab_core-<version>-py3-none-any.whl`: the package `forestlab.core` (fitting,
-  metrics, the widget's entry point) as a pure-Python wheel, which the worker unpacks into
-  Pyodide's site-packages once scikit-learn is loaded from the Pyodide distribution.
+- the live widget's core, as `nox -s core` made it (packed in ForestLab's wheel): the package
+  `forestlab.core` (fitting, metrics, the widget's entry point) as a pure-Python wheel built
+  by pypa/build, and the pinned Pyodide lock with that wheel added by pyodide-build's
+  `pyodide lockfile add-wheels`. The worker loads `forestlab-core` by name from that lock,
+  which brings numpy, scipy and scikit-learn from the Pyodide host.
 
-Both are deterministic: the same inputs give the same bytes.
+The rows are deterministic: the same inputs give the same bytes.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
+import json
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
 import forestlab
-from forestlab import __version__
 from forestlab.config import PYODIDE_VERSION, Config
 from forestlab.core.family import sample_indices
 from forestlab.core.live import LIVE_SCHEMA, MAX_DEPTH
+from forestlab.core.messages import Message
 from forestlab.prepare import Prepared
 
-WHEEL_NAME = f"forestlab_core-{__version__}-py3-none-any.whl"
-#: Zip entries carry this date (the earliest a zip can hold), so the wheel's bytes depend on
-#: its contents only.
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+#: What `nox -s core` makes: the live widget's wheel and the Pyodide lock that names it.
+CORE = Path(forestlab.__file__).parent / "vendor" / "pyodide" / "core"
+CORE_PACKAGE = "forestlab-core"
+LOCK_NAME = "pyodide-lock.json"
 
 
 def _caps(cfg: Config) -> dict:
@@ -73,53 +75,47 @@ def live_payload(cfg: Config, prepared: Prepared) -> dict:
 SELF_HOSTED = "pyodide/"
 
 
-def widget_info(cfg: Config, lab: str) -> dict:
+def widget_info(cfg: Config, lab: str, core_ok: bool) -> dict:
     """The widget's settings as the page reads them (from data.json). `pyodide_url` is
-    relative to the site's root when the site serves Pyodide itself."""
+    relative to the site's root when the site serves Pyodide itself; `lock` is the lock the
+    worker loads the core by (see `core_files`)."""
     w = cfg.widget
     return {
-        "enabled": w.enabled,
+        "enabled": w.enabled and core_ok,
         "copy_core": w.copy_core,
         "pyodide_url": f"generated/{lab}/{SELF_HOSTED}" if w.self_hosted else w.pyodide_url,
         "pyodide_mirrors": [] if w.self_hosted else w.pyodide_mirrors,
         "pyodide_version": PYODIDE_VERSION,
         "live_data": "live/live.json",
-        "wheel": f"live/{WHEEL_NAME}",
+        "lock": f"live/{LOCK_NAME}",
         "caps": _caps(cfg),
     }
 
 
-def _record_hash(data: bytes) -> str:
-    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-    return f"sha256={digest}"
-
-
-def core_wheel() -> bytes:
-    """The wheel (PEP 427) of forestlab.core, with reproducible bytes."""
+def core_problem() -> Message | None:
+    """Why the live widget's core cannot be published, or None: `nox -s core` has not made it
+    (a checkout without Python 3.12 or later), or it was made from other sources than this
+    package's (the browser would then compute other numbers than the build)."""
+    lock_path = CORE / LOCK_NAME
+    try:
+        entry = json.loads(lock_path.read_text(encoding="utf-8"))["packages"][CORE_PACKAGE]
+        wheel = (CORE / entry["file_name"]).read_bytes()
+    except (OSError, ValueError, KeyError, TypeError):
+        return Message("cli.notice.no_core", folder=CORE)
+    stale = Message("cli.notice.stale_core", folder=CORE)
+    if hashlib.sha256(wheel).hexdigest() != entry["sha256"]:
+        return stale
     package = Path(forestlab.__file__).parent
-    files = {"forestlab/__init__.py": (package / "__init__.py").read_bytes()}
-    for path in sorted((package / "core").glob("*.py")):
-        files[f"forestlab/core/{path.name}"] = path.read_bytes()
-    info = f"forestlab_core-{__version__}.dist-info"
-    files[f"{info}/METADATA"] = (
-        "Metadata-Version: 2.1\n"
-        "Name: forestlab-core\n"
-        f"Version: {__version__}\n"
-        "Summary: ForestLab's forest fitting and evaluation, for the browser widget (Pyodide "
-        f"{PYODIDE_VERSION})\n"
-        "Requires-Dist: numpy\n"
-        "Requires-Dist: scikit-learn\n"
-    ).encode()
-    files[f"{info}/WHEEL"] = (
-        b"Wheel-Version: 1.0\nGenerator: forestlab\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
-    )
-    record = "".join(f"{name},{_record_hash(data)},{len(data)}\n" for name, data in files.items())
-    files[f"{info}/RECORD"] = (record + f"{info}/RECORD,,\n").encode()
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in files.items():
-            entry = zipfile.ZipInfo(name, ZIP_DATE)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            zf.writestr(entry, data)
-    return buffer.getvalue()
+    sources = {"forestlab/__init__.py": package / "__init__.py"}
+    sources |= {f"forestlab/core/{p.name}": p for p in (package / "core").glob("*.py")}
+    with zipfile.ZipFile(io.BytesIO(wheel)) as zf:
+        packed = {n for n in zf.namelist() if n.startswith("forestlab/")}
+        if packed != set(sources) or any(zf.read(n) != p.read_bytes() for n, p in sources.items()):
+            return stale
+    return None
+
+
+def core_files() -> dict[str, Path]:
+    """{name to publish under live/: file} for the live widget's core (see `core_problem`)."""
+    entry = json.loads((CORE / LOCK_NAME).read_text(encoding="utf-8"))["packages"][CORE_PACKAGE]
+    return {LOCK_NAME: CORE / LOCK_NAME, entry["file_name"]: CORE / entry["file_name"]}

@@ -125,6 +125,8 @@ def configure(paths: Paths, remember: bool = False) -> tuple[Config, Prepared]:
         return ranking
 
     prepared = prepare(paths.splits, cfg, ranker)
+    if cfg.widget.enabled and (problem := livedata.core_problem()):
+        prepared.notices.append(problem)  # the site is built, with live training off
     grid.check_size(cfg, len(prepared.data.y_train), len(prepared.spec["features"]))
     grid.check_samples(cfg, prepared.data.y_train)
     if remember:
@@ -271,6 +273,7 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
     from forestlab import charts  # matplotlib loads only where figures are drawn
 
     cfg, prepared = p.cfg, p.prepared
+    core_ok = livedata.core_problem() is None
     stage = paths.out.with_name(f"{paths.out.name}.staging-{os.getpid()}")
     shutil.rmtree(stage, ignore_errors=True)
     (stage / "charts").mkdir(parents=True)
@@ -321,7 +324,7 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
             "versions": {"forestlab": __version__, **{lib: version(lib) for lib in LIBRARIES}},
             "notices": [n.render("en") for n in prepared.notices],
             "charts": chart_files,
-            "widget": livedata.widget_info(cfg, paths.lab),
+            "widget": livedata.widget_info(cfg, paths.lab, core_ok),
             "download": download,
         },
     )
@@ -335,7 +338,9 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
             source = paths.config.parent / source
         pyodide_files.collect(source, stage / livedata.SELF_HOSTED, paths.cache / "pyodide")
     write_json("live/live.json", livedata.live_payload(cfg, prepared))
-    (stage / "live" / livedata.WHEEL_NAME).write_bytes(livedata.core_wheel())
+    if core_ok:
+        for name, path in livedata.core_files().items():
+            shutil.copyfile(path, stage / "live" / name)
     # Not published (varies run to run): measured fit times and when the build ran.
     write_json("timings.json", timings(records))
     write_json(
@@ -369,9 +374,15 @@ def output_stamp(p: Plan) -> str:
                 "files": p.file_hashes,
                 "code": code,
                 "versions": {lib: version(lib) for lib in LIBRARIES},
+                "core": livedata.core_problem() is None and _core_hash(),
             }
         )
     )
+
+
+def _core_hash() -> str:
+    """The published live core's hash (its lock records the wheel's sha256)."""
+    return cache.sha256((livedata.CORE / livedata.LOCK_NAME).read_bytes())
 
 
 def is_current(paths: Paths, p: Plan) -> bool:

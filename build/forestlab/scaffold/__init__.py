@@ -27,6 +27,7 @@ from forestlab.core.dims import DIMENSIONS
 from forestlab.core.messages import Message
 from forestlab.csvload import is_missing, read_table
 from forestlab.errors import UserError
+from forestlab.livecheck import PLAYWRIGHT
 from forestlab.prepare import SPLITS, class_order
 
 TEMPLATE = Path(__file__).with_name("template")
@@ -152,7 +153,7 @@ def new_lab(folder: Path, data: Path, target: str | None = None) -> tuple[Path, 
     stage = folder.with_name(f".{name}.new-{os.getpid()}")
     shutil.rmtree(stage, ignore_errors=True)
     try:
-        _copy_template(stage, {"site_name": name, "version": __version__})
+        _copy_template(stage, {"site_name": name, "version": __version__, "playwright": PLAYWRIGHT})
         _copy_shared(stage / "docs")
         splits = stage / "splits"
         splits.mkdir()

@@ -39,7 +39,7 @@ class LivePanel {
     this.indexURLs = [widget.pyodide_url, ...widget.pyodide_mirrors].map((url) => new URL(url, siteRoot).href);
     this.host = new URL(this.indexURLs[0]).host;
     this.dataURL = new URL(widget.live_data, labBase).href;
-    this.wheelURL = new URL(widget.wheel, labBase).href;
+    this.lockURL = new URL(widget.lock, labBase).href;
     this.rowsTotal = data.rows.train;
     this.caps = widget.caps;
     this.maxRows = Math.min(this.caps.max_rows, this.rowsTotal);
@@ -169,7 +169,7 @@ class LivePanel {
       this.fail("worker", event.message || this.t("live.crashed"));
     };
     this.worker.onmessageerror = () => this.fail("worker", this.t("live.crashed"));
-    this.send({ type: "boot", indexURLs: this.indexURLs, dataURL: this.dataURL, wheelURL: this.wheelURL });
+    this.send({ type: "boot", indexURLs: this.indexURLs, dataURL: this.dataURL, lockURL: this.lockURL });
   }
 
   send(message) {
@@ -192,6 +192,7 @@ class LivePanel {
     if (message.type === "stage") {
       if (message.stage === "host") {
         this.host = message.host; // said where it comes from, and named if it stalls
+        this.root.dataset.host = message.host;
         this.say(t("live.stage_host", { host: message.host }), "loading");
       }
       if (STAGE_TEXT[message.stage]) this.say(t(STAGE_TEXT[message.stage]), "loading");

@@ -1,7 +1,7 @@
 // ForestLab live training: Pyodide in a module Web Worker (Pyodide needs a module worker),
 // so the page keeps responding while Python loads and trains.
 //
-// Messages in:  {type: "boot", indexURLs, dataURL, wheelURL} (Pyodide's hosts, tried in order)
+// Messages in:  {type: "boot", indexURLs, dataURL, lockURL} (Pyodide's hosts, tried in order)
 //               {type: "train", request} (the request as JSON text) · {type: "predict", row}
 // Messages out: {type: "stage", stage, ...} (stage "host" names the host that answered)
 //               {type: "progress", tree, of}
@@ -11,14 +11,19 @@
 // carries `text`, its message as {key, params}, which the panel renders in the page's
 // language; the worker's own messages are English.
 //
-// The Python side is forestlab.core.live from the wheel the build ships: the same code the
-// build trains with. It checks every request against the widget's caps (the panel's form
-// checks them first, for the student); this worker passes requests on as they are.
+// The Python side is forestlab.core.live, the same code the build trains with, from the
+// package `forestlab-core` that the site publishes beside a Pyodide lock naming it (the pinned
+// release's lock, with the wheel added by `pyodide lockfile add-wheels`). Pyodide installs it
+// by name with what it depends on: numpy, scipy and scikit-learn come from the Pyodide host,
+// the core from the site, each checked against the sha256 in the lock. forestlab.core.live
+// checks every request against the widget's caps (the panel's form checks them first, for the
+// student); this worker passes requests on as they are.
 
-const PACKAGES = ["numpy", "scipy", "scikit-learn"];
+const CORE = "forestlab-core";
 /** How long one Pyodide host may take to answer before the next one is tried. */
 const HOST_TIMEOUT_MS = 6000;
-const MODULES = { numpy: "numpy", scipy: "scipy", "scikit-learn": "sklearn" };
+/** The packages live training needs, and a module each installs. */
+const MODULES = { numpy: "numpy", scipy: "scipy", "scikit-learn": "sklearn", [CORE]: "forestlab" };
 
 let pyodide = null;
 let entry = null;
@@ -33,7 +38,7 @@ class StageError extends Error {
 
 const post = (message) => self.postMessage(message);
 
-async function fetchOk(url, stage, as) {
+async function fetchOk(url, stage) {
   let response;
   try {
     response = await fetch(url);
@@ -41,7 +46,7 @@ async function fetchOk(url, stage, as) {
     throw new StageError(stage, `${url}: ${error.message}`);
   }
   if (!response.ok) throw new StageError(stage, `${url}: HTTP ${response.status}`);
-  return as === "bytes" ? response.arrayBuffer() : response.text();
+  return response.text();
 }
 
 /** The first of `indexURLs` whose pyodide.mjs answers within HOST_TIMEOUT_MS (that file is
@@ -61,7 +66,7 @@ async function firstHost(indexURLs) {
   throw new StageError("runtime", `no Pyodide host answered (${tried.join("; ")})`);
 }
 
-async function boot({ indexURLs, dataURL, wheelURL }) {
+async function boot({ indexURLs, dataURL, lockURL }) {
   post({ type: "stage", stage: "data" });
   const text = await fetchOk(dataURL, "data");
   const live = JSON.parse(text);
@@ -69,12 +74,17 @@ async function boot({ indexURLs, dataURL, wheelURL }) {
   post({ type: "stage", stage: "data-ready", rows: live.n_train_rows, caps: live.caps });
 
   post({ type: "stage", stage: "runtime" });
+  const lock = JSON.parse(await fetchOk(lockURL, "runtime"));
+  const core = lock.packages?.[CORE];
+  if (!core) throw new StageError("runtime", `${lockURL} names no ${CORE}`);
+  core.file_name = new URL(core.file_name, lockURL).href; // the core beside the lock, on the site
   const indexURL = await firstHost(indexURLs);
   post({ type: "stage", stage: "host", host: new URL(indexURL).host });
   let loadPyodide;
   try {
     ({ loadPyodide } = await import(new URL("pyodide.mjs", indexURL).href));
-    pyodide = await loadPyodide({ indexURL });
+    // every other package from the host that answered
+    pyodide = await loadPyodide({ indexURL, lockFileContents: lock, packageBaseUrl: indexURL });
   } catch (error) {
     throw new StageError("runtime", `${indexURL}: ${error.message}`);
   }
@@ -83,16 +93,14 @@ async function boot({ indexURLs, dataURL, wheelURL }) {
   post({ type: "stage", stage: "packages" });
   const problems = [];
   // A package that fails to load does not reject: loadPackage resolves, so check imports.
-  await pyodide.loadPackage(PACKAGES, { messageCallback: () => {}, errorCallback: (m) => problems.push(m) });
-  const missing = PACKAGES.filter(
+  await pyodide.loadPackage(CORE, { messageCallback: () => {}, errorCallback: (m) => problems.push(m) });
+  const missing = Object.keys(MODULES).filter(
     (name) => !pyodide.runPython(`import importlib.util; importlib.util.find_spec("${MODULES[name]}") is not None`),
   );
   if (missing.length) {
     const detail = problems.length ? ` (${problems[0]})` : "";
     throw new StageError("packages", `${missing.join(", ")} not available from ${indexURL}${detail}`);
   }
-  const wheel = await fetchOk(wheelURL, "packages", "bytes");
-  pyodide.unpackArchive(wheel, "wheel");
   entry = pyodide.pyimport("forestlab.core.live").entry;
   const reply = JSON.parse(entry(JSON.stringify({ command: "load", data: text })));
   if (!reply.ok) throw new StageError("data", reply.error, reply.message);

@@ -130,7 +130,7 @@ def test_a_sampled_build_publishes_the_sample_and_the_card_says_so(tmp_path):
     assert len((out / download).read_text(encoding="utf-8").splitlines()) == 1 + 120
     index = json.loads((out / "index.json").read_text(encoding="utf-8"))
     build = json.loads((out / "build.json").read_text(encoding="utf-8"))
-    for lang, words in (("en", "sample of 120 of the 240 training rows"), ("zh", "240 行")):
+    for lang, words in (("en", "sample of 120 of the 240 training rows"), ("zh", "240 行训练数据")):
         card = Fragments(index, data, build, "", lang).data_card()
         assert words in card, card
         data_all = {**data, "sampled_from": None}

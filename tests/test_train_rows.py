@@ -11,6 +11,7 @@ import yaml
 from conftest import bundled_rows, run_cli, small_splits, write_csv
 from forestlab.config import Config, parse_config
 from forestlab.errors import UserError
+from forestlab.formats import HELD_OUT
 from forestlab.grid import MIN_SAMPLE, rows_that_fit, sample_size, tree_rows
 from forestlab.pages import Fragments
 from forestlab.prepare import sample_rows
@@ -135,3 +136,19 @@ def test_a_sampled_build_publishes_the_sample_and_the_card_says_so(tmp_path):
         assert words in card, card
         data_all = {**data, "sampled_from": None}
         assert words not in Fragments(index, data_all, build, "", lang).data_card()
+
+
+def test_the_card_names_splits_held_out_of_train_csv_in_the_page_language(tmp_path):
+    """val and test carved out of train.csv: the card says so in words, not as a file name."""
+    splits = small_splits(tmp_path / "splits", n_train=400, n_val=0, n_test=0)
+    work = tmp_path / "work"
+    assert run_cli("build", "--splits", splits, "--work", work).code == 0
+    out = work / "out"
+    data = json.loads((out / "data.json").read_text(encoding="utf-8"))
+    index = json.loads((out / "index.json").read_text(encoding="utf-8"))
+    build = json.loads((out / "build.json").read_text(encoding="utf-8"))
+    assert data["split_files"] == {"train": "train.csv", "val": HELD_OUT, "test": HELD_OUT}
+    zh = Fragments(index, data, build, "", "zh").data_card()
+    en = Fragments(index, data, build, "", "en").data_card()
+    assert zh.count("从 <code>train.csv</code> 划出") == 2 and "from train.csv" not in zh
+    assert en.count("held out of <code>train.csv</code>") == 2

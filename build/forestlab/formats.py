@@ -33,6 +33,8 @@ INDEX_FORMAT = "forestlab.index/2"
 DATA_FORMAT = "forestlab.data/1"
 #: Metrics in the index are integers: the value times SCALE (thousandths, as shown).
 SCALE = 1000
+#: The source of a split carved out of train.csv, in data.json's `split_files`.
+HELD_OUT = "from train.csv"
 #: One lab (data set) per build output; a site may hold several, each under its key.
 DEFAULT_LAB = "main"
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from html import escape
 
 from forestlab.catalogue import dim_name, text, value_label
-from forestlab.formats import point_values, ranking
+from forestlab.formats import HELD_OUT, point_values, ranking
 from forestlab.lessons import Lesson
 
 #: <!-- forestlab:NAME {optional JSON} --> on a line of its own (so that a page can show one as
@@ -159,9 +159,9 @@ class Fragments:
             [
                 text(f"split.{s}", lang),
                 str(d["rows"][s]),
-                _code(files[s])
-                if files[s].endswith(".csv")
-                else _Html(_code(files["train"]).join(held_out)),
+                _Html(_code(files["train"]).join(held_out))
+                if files[s] == HELD_OUT
+                else _code(files[s]),
             ]
             for s in ("train", "val", "test")
         ]

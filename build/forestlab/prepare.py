@@ -25,6 +25,7 @@ from forestlab.core.messages import Message
 from forestlab.core.ranking import reference_ranking
 from forestlab.csvload import NUMERIC_MAJORITY, Table, is_missing, parse_numbers, read_table
 from forestlab.errors import UserError, shown
+from forestlab.formats import HELD_OUT
 
 SPLITS = ("train", "val", "test")
 #: Shares carved out of train.csv when val.csv or test.csv is missing.
@@ -402,7 +403,7 @@ def prepare(folder: Path, cfg: Config, ranker=reference_ranking) -> Prepared:
         X[split], y[split] = X_train[held], y_train[held]
         X_train, y_train = X_train[kept], y_train[kept]
         file_rows[split], file_rows["train"] = file_rows["train"][held], file_rows["train"][kept]
-        sources[split] = "from train.csv"
+        sources[split] = HELD_OUT
         notices.append(
             Message("cli.notice.held_out", file=f"{split}.csv", n=len(held), split=split)
         )

@@ -150,7 +150,7 @@ class Fragments:
         counts = d["class_counts"]["train"]
         total = sum(counts)
         classes = [
-            [value, name, str(n), f"{n / total:.1%}"]
+            [value, name, f"{n:,}", f"{n / total:.1%}"]
             for value, name, n in zip(target["classes"], self.names["classes"], counts, strict=True)
         ]
         files = d["split_files"]
@@ -158,7 +158,7 @@ class Fragments:
         splits = [
             [
                 text(f"split.{s}", lang),
-                str(d["rows"][s]),
+                f"{d['rows'][s]:,}",
                 _Html(_code(files["train"]).join(held_out))
                 if files[s] == HELD_OUT
                 else _code(files[s]),

@@ -171,6 +171,16 @@ def lint(session: nox.Session) -> None:
     session.run("npx", "eslint", "build/forestlab/assets", "tests/js", external=True)
 
 
+@nox.session(python=PYTHON, default=False, requires=["core"])
+def wheel(session: nox.Session) -> None:
+    """ForestLab's wheel in dist/, with the live widget's core and lock from `core` inside
+    (a wheel without them would publish sites with live training off)."""
+    if not glob.glob(f"{CORE_OUT}/forestlab_core-*.whl"):
+        session.error(f"{CORE_OUT} is empty: `nox -s core` needs Python 3.12 or later")
+    session.install("build==1.6.1")
+    session.run("python", "-m", "build", "--wheel", "--outdir", "dist", ".")
+
+
 @nox.session(python=PYTHON, default=False)
 def check_live(session: nox.Session) -> None:
     """`forestlab check-live site`: live training on the built site (as the Pages workflow

@@ -283,6 +283,8 @@ def test_chart_legends_show_values_without_hover(visit, student):
         assert js_fixed(curve["train"][n - 1]) in text, text
     roc = page.locator("[data-chart=roc] .u-legend").inner_text()
     assert "--" not in roc and "ROC AUC" in roc, roc
+    # redrawn after the moves: the curve's entry carries the AUC, chance keeps its name
+    assert roc.count("ROC AUC") == 1 and "chance" in roc, roc
     assert w.clean(), w.report()
 
 

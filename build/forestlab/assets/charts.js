@@ -194,7 +194,11 @@ export class RocChart extends Chart {
     } else {
       this.plot.series[1].label = label;
       this.plot.setData(data);
-      const legend = this.box.querySelectorAll(".u-legend .u-series")[1]?.querySelector(".u-label");
+      // the curve's legend entry, found by its name: without a live legend uPlot leaves the
+      // x series out, so the entries' positions do not follow the series' indices
+      const prefix = t("metric.roc_auc");
+      const labels = [...this.box.querySelectorAll(".u-legend .u-series .u-label")];
+      const legend = labels.find((el) => el.textContent.startsWith(prefix));
       if (legend) legend.textContent = label;
     }
   }

@@ -114,3 +114,19 @@ def test_a_lesson_naming_a_value_outside_the_grid_stops_the_build(tmp_path):
     assert re.search(r"lessons/[a-z-]+\.(zh|en)\.md", result.err)
     assert "n_estimators = 100" in result.err
     assert not site.exists()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_learning_curve_lesson_says_when_the_rows_are_a_sample(two_builds, lang):
+    """With data.train_rows the grid's share 1.0 is the sample: the lesson says so, and that
+    more rows are at hand; without it, not a word of it."""
+    index, boot = two_builds[0]
+    path = ROOT / "site_src" / "lessons" / f"sample-size.{lang}.md"
+    markdown = path.read_text(encoding="utf-8")
+    options = viewer_options(markdown)
+    sample = {"n": "7,506", "of": "60,000"}
+    with_sample = Lesson(path.name, index, boot, options, lang, sample).render(markdown)
+    plain = Lesson(path.name, index, boot, options, lang).render(markdown)
+    said = "7,506 of the\n   60,000" if lang == "en" else "共 60,000 行中的 7,506 行"
+    assert said in with_sample and "data.train_rows" in with_sample
+    assert "60,000" not in plain and "data.train_rows" not in plain

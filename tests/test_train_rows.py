@@ -112,6 +112,12 @@ def test_new_writes_the_sample_for_large_data_and_the_build_says_so(tmp_path):
     assert "tree-row fits" in refused.err
     assert f"data.train_rows: {n} fits within the limit" in refused.err
     assert "Traceback" not in refused.err
+    # a sample too large: the suggestion counts every training row, not the sample asked for
+    written["data"]["train_rows"] = 8_500
+    cfg_path.write_text(yaml.safe_dump(written, allow_unicode=True), encoding="utf-8")
+    refused = run_cli("check", "--splits", lab / "splits")
+    assert refused.code == 2
+    assert f"sample of the 9,000 training rows: data.train_rows: {n} fits" in refused.err
 
 
 def test_a_sampled_build_publishes_the_sample_and_the_card_says_so(tmp_path):
@@ -131,7 +137,12 @@ def test_a_sampled_build_publishes_the_sample_and_the_card_says_so(tmp_path):
     assert len((out / download).read_text(encoding="utf-8").splitlines()) == 1 + 120
     index = json.loads((out / "index.json").read_text(encoding="utf-8"))
     build = json.loads((out / "build.json").read_text(encoding="utf-8"))
-    for lang, words in (("en", "sample of 120 of the 240 training rows"), ("zh", "240 行训练数据")):
+    for lang, words in (
+        ("en", "sample of 120 of the 240 training rows"),
+        ("zh", "240 行训练数据"),
+        ("en", "<td>120 of 240</td>"),
+        ("zh", "<td>240 行中的 120 行</td>"),
+    ):
         card = Fragments(index, data, build, "", lang).data_card()
         assert words in card, card
         data_all = {**data, "sampled_from": None}

@@ -71,8 +71,12 @@ def sample_size(cfg: Config, n_train_rows: int) -> int:
     return n_train_rows
 
 
-def check_size(cfg: Config, n_train_rows: int, n_features: int) -> None:
-    """Refuse a grid that would blow the build budgets, saying what to reduce."""
+def check_size(
+    cfg: Config, n_train_rows: int, n_features: int, all_rows: int | None = None
+) -> None:
+    """Refuse a grid that would blow the build budgets, saying what to reduce. `n_train_rows`
+    are the rows the grid trains on; `all_rows` the training rows there are, when that is a
+    sample of them (data.train_rows)."""
     grid, limits = cfg.grid, cfg.build
     problems = []
     for k in grid.top_k_features:
@@ -109,9 +113,10 @@ def check_size(cfg: Config, n_train_rows: int, n_features: int) -> None:
             limit=f"{limits.max_tree_rows:,}",
         )
     ways = [Message("error.grid.reduce", longest=longest, trees=max(grid.n_estimators))]
-    fit = rows_that_fit(cfg, n_train_rows)
+    all_rows = all_rows or n_train_rows
+    fit = rows_that_fit(cfg, all_rows)
     if not too_many and fit >= MIN_SAMPLE:
-        ways.append(Message("error.grid.train_rows", n=fit, of=f"{n_train_rows:,}"))
+        ways.append(Message("error.grid.train_rows", n=fit, of=f"{all_rows:,}"))
     raise UserError(
         Message("error.grid.too_large", points=f"{cfg.point_count():,}", what=what), *ways
     )

@@ -20,6 +20,9 @@ a call, never by hand:
                                      bootstrap of forestlab.noise): for {% if %} in answers
     {{ rows }} {{ half }} {{ level }} validation rows; half the width of a typical interval (the
                                      index's `interval.half_width`); the intervals' level ("95%")
+    {% if sample %}{{ sample.n }} of {{ sample.of }}{% endif %}
+                                     when the grid trains on a sample of the training rows
+                                     (data.train_rows): its size and the rows there are
 
 The lesson's point is its preset and fixed values; dimensions it names in neither take the
 values of the grid's best setting (the index's `best`). Values the text names
@@ -61,8 +64,17 @@ class LessonError(ValueError):
 class Lesson:
     """One lesson's point in the grid, its movable dimensions, and the facts its text uses."""
 
-    def __init__(self, source: str, index: dict, boot: Bootstrap | None, options: dict, lang: str):
+    def __init__(
+        self,
+        source: str,
+        index: dict,
+        boot: Bootstrap | None,
+        options: dict,
+        lang: str,
+        sample: dict | None = None,
+    ):
         self.source, self.index, self.boot, self.lang = source, index, boot, lang
+        self.sample = sample
         self.dims = index["dims"]
         self.by_name = {d["name"]: d for d in self.dims}
         base = point_values(self.dims, index["best"])
@@ -179,6 +191,7 @@ class Lesson:
             "rows": self.index["interval"]["rows"],
             "level": f"{self.index['interval']['level']:.0%}",
             "half": Shown(self.index["interval"]["half_width"]),
+            "sample": self.sample,
         }
 
     def render(self, markdown: str) -> str:

@@ -139,8 +139,17 @@ class Fragments:
             if m.group(1) == "viewer" and m.group(2):
                 options = json.loads(m.group(2))
                 if options.get("lesson"):
-                    return Lesson(self.source, self.index, self.boot, options, self.lang)
+                    return Lesson(
+                        self.source, self.index, self.boot, options, self.lang, self.sample()
+                    )
         return None
+
+    def sample(self) -> dict | None:
+        """The training sample the grid trains on (data.train_rows), as the lessons write it."""
+        sampled = self.data.get("sampled_from")
+        if not sampled:
+            return None
+        return {"n": f"{self.data['rows']['train']:,}", "of": f"{sampled:,}"}
 
     # -- fragments --
 
@@ -154,11 +163,15 @@ class Fragments:
             for value, name, n in zip(target["classes"], self.names["classes"], counts, strict=True)
         ]
         files = d["split_files"]
+        rows = {s: f"{n:,}" for s, n in d["rows"].items()}
+        sampled = d.get("sampled_from")  # data.train_rows: a sample of the training rows
+        if sampled:
+            rows["train"] = text("page.rows_of", lang, n=rows["train"], of=f"{sampled:,}")
         held_out = escape(text("page.from_train", lang, file="\0")).split("\0")
         splits = [
             [
                 text(f"split.{s}", lang),
-                f"{d['rows'][s]:,}",
+                rows[s],
                 _Html(_code(files["train"]).join(held_out))
                 if files[s] == HELD_OUT
                 else _code(files[s]),
@@ -169,7 +182,6 @@ class Fragments:
             [f["name"], name, text(f"page.{f['kind']}", lang)]
             for f, name in zip(d["spec"]["features"], self.names["features"], strict=True)
         ]
-        sampled = d.get("sampled_from")  # data.train_rows: a sample of the training rows
         sample_html = ""
         if sampled:
             n, of = f"{d['rows']['train']:,}", f"{sampled:,}"
@@ -278,7 +290,7 @@ class Fragments:
             raise ValueError(f"unknown viewer option(s): {', '.join(sorted(unknown))}")
         if options.get("lesson"):
             # presets checked against the grid; "best" searches only what the student may move
-            lesson = Lesson(self.source, self.index, self.boot, options, self.lang)
+            lesson = Lesson(self.source, self.index, self.boot, options, self.lang, self.sample())
             options = {**options, "best": lesson.best_set(), "top": lesson.top()}
         config = escape(json.dumps(options, ensure_ascii=False), quote=True)
         fallback = self.figures(only=options.get("figures"))

@@ -127,7 +127,8 @@ def configure(paths: Paths, remember: bool = False) -> tuple[Config, Prepared]:
     prepared = prepare(paths.splits, cfg, ranker)
     if cfg.widget.enabled and (problem := livedata.core_problem()):
         prepared.notices.append(problem)  # the site is built, with live training off
-    grid.check_size(cfg, len(prepared.data.y_train), len(prepared.spec["features"]))
+    n_rows = len(prepared.data.y_train)
+    grid.check_size(cfg, n_rows, len(prepared.spec["features"]), prepared.sampled_from)
     grid.check_samples(cfg, prepared.data.y_train)
     if remember:
         for inputs, ranking in computed:

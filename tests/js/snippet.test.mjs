@@ -107,3 +107,10 @@ test("featuresUsed picks the ranking's first k in the data's order", () => {
   assert.deepEqual(featuresUsed(DATA.spec, null).map((f) => f.name), ["gender", "age", "fare", 'say "hi"\\']);
   assert.deepEqual(featuresUsed(DATA.spec, 3).map((f) => f.name), ["gender", "fare", 'say "hi"\\']);
 });
+
+test("with a sample of the training rows, the comment says train.csv is that sample", () => {
+  const whole = code(POINT);
+  assert.match(whole, /^sample = train {2}# snippet\.all_rows$/m);
+  const sampled = code(POINT, { ...DATA, rows: { train: 7506 }, sampled_from: 60000 });
+  assert.match(sampled, /^sample = train {2}# snippet\.all_sample \{"n":"7,506","of":"60,000"\}$/m);
+});

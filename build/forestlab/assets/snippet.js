@@ -49,6 +49,11 @@ const CATEGORY = (t) => [
   "    )",
 ];
 
+/** What "every training row" is: train.csv holds the site's sample when the build trained on
+ * one (data.train_rows), and the comment says so. */
+const allRows = (data, t) =>
+  data.sampled_from ? t("snippet.all_sample", { n: data.rows.train.toLocaleString("en"), of: data.sampled_from.toLocaleString("en") }) : t("snippet.all_rows");
+
 /** The code of one grid point. `values` {name: value}; `tokens` {name: the value as the
  * build writes it}; `data` the lab's data card (data.json), without which there is no code
  * yet (""); `t` the page's text, for the comments. */
@@ -74,7 +79,7 @@ export function snippet(dims, values, tokens, seed, data, t) {
           `# ${t("snippet.sample", { share: tokens.sample_fraction })}`,
           `sample, _ = train_test_split(train, train_size=${tokens.sample_fraction}, stratify=train[target], random_state=${seed})`,
         ]
-      : [`sample = train  # ${t("snippet.all_rows")}`];
+      : [`sample = train  # ${allRows(data, t)}`];
   const columnsNote = topK === null ? t("snippet.columns") : t("snippet.top_k", { k: topK });
   return [
     `# ${t("snippet.intro")}`,

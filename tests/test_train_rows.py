@@ -102,7 +102,7 @@ def test_new_writes_the_sample_for_large_data_and_the_build_says_so(tmp_path):
     assert said in result.err
     check = run_cli("check", "--splits", lab / "splits")
     assert check.code == 0, check.err
-    assert f"train {n}" in check.out and said in check.out
+    assert f"train {n:,}" in check.out and said in check.out
 
     # every row asked for: the grid is refused with its numbers and the sample that fits
     written["data"]["train_rows"] = "all"

@@ -237,8 +237,8 @@ def cmd_check(args) -> int:
     classes = ", ".join(prepared.spec["target"]["classes"])
     print(say("cli.check_target", target=cfg.data.target, classes=classes))
     print(say("cli.check_features", features=features))
-    print(say("cli.check_rows", **prepared.row_counts))
-    print(say("cli.check_grid", points=cfg.point_count(), families=cfg.family_count()))
+    print(say("cli.check_rows", **{k: f"{n:,}" for k, n in prepared.row_counts.items()}))
+    print(say("cli.check_grid", points=f"{cfg.point_count():,}", families=cfg.family_count()))
     return EXIT_OK
 
 

@@ -14,7 +14,6 @@ The rows are deterministic: the same inputs give the same bytes.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import zipfile
@@ -23,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 import forestlab
+from forestlab.cache import sha256
 from forestlab.config import PYODIDE_VERSION, Config
 from forestlab.core.family import sample_indices
 from forestlab.core.live import LIVE_SCHEMA, MAX_DEPTH
@@ -96,14 +96,13 @@ def core_problem() -> Message | None:
     """Why the live widget's core cannot be published, or None: `nox -s core` has not made it
     (a checkout without Python 3.12 or later), or it was made from other sources than this
     package's (the browser would then compute other numbers than the build)."""
-    lock_path = CORE / LOCK_NAME
     try:
-        entry = json.loads(lock_path.read_text(encoding="utf-8"))["packages"][CORE_PACKAGE]
+        entry = _core_entry()
         wheel = (CORE / entry["file_name"]).read_bytes()
     except (OSError, ValueError, KeyError, TypeError):
         return Message("cli.notice.no_core", folder=CORE)
     stale = Message("cli.notice.stale_core", folder=CORE)
-    if hashlib.sha256(wheel).hexdigest() != entry["sha256"]:
+    if sha256(wheel) != entry["sha256"]:
         return stale
     package = Path(forestlab.__file__).parent
     sources = {"forestlab/__init__.py": package / "__init__.py"}
@@ -115,7 +114,17 @@ def core_problem() -> Message | None:
     return None
 
 
+def _core_entry() -> dict:
+    """The core's entry in the lock `nox -s core` wrote."""
+    return json.loads((CORE / LOCK_NAME).read_text(encoding="utf-8"))["packages"][CORE_PACKAGE]
+
+
 def core_files() -> dict[str, Path]:
     """{name to publish under live/: file} for the live widget's core (see `core_problem`)."""
-    entry = json.loads((CORE / LOCK_NAME).read_text(encoding="utf-8"))["packages"][CORE_PACKAGE]
-    return {LOCK_NAME: CORE / LOCK_NAME, entry["file_name"]: CORE / entry["file_name"]}
+    wheel = _core_entry()["file_name"]
+    return {LOCK_NAME: CORE / LOCK_NAME, wheel: CORE / wheel}
+
+
+def core_hash() -> str:
+    """The published core's hash, for the output stamp (its lock records the wheel's sha256)."""
+    return sha256((CORE / LOCK_NAME).read_bytes())

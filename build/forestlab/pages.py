@@ -164,9 +164,9 @@ class Fragments:
         ]
         files = d["split_files"]
         rows = {s: f"{n:,}" for s, n in d["rows"].items()}
-        sampled = d.get("sampled_from")  # data.train_rows: a sample of the training rows
-        if sampled:
-            rows["train"] = text("page.rows_of", lang, n=rows["train"], of=f"{sampled:,}")
+        sample = self.sample()  # data.train_rows: a sample of the training rows
+        if sample:
+            rows["train"] = text("page.rows_of", lang, **sample)
         held_out = escape(text("page.from_train", lang, file="\0")).split("\0")
         splits = [
             [
@@ -183,9 +183,8 @@ class Fragments:
             for f, name in zip(d["spec"]["features"], self.names["features"], strict=True)
         ]
         sample_html = ""
-        if sampled:
-            n, of = f"{d['rows']['train']:,}", f"{sampled:,}"
-            sample_html = f"<p>{escape(text('page.train_sample', lang, n=n, of=of))}</p>"
+        if sample:
+            sample_html = f"<p>{escape(text('page.train_sample', lang, **sample))}</p>"
         about = d.get("about", {}).get(lang) or ""
         about_html = f"<p>{escape(about)}</p>" if about else ""
         return (

@@ -125,8 +125,10 @@ def configure(paths: Paths, remember: bool = False) -> tuple[Config, Prepared]:
         return ranking
 
     prepared = prepare(paths.splits, cfg, ranker)
-    if cfg.widget.enabled and (problem := livedata.core_problem()):
+    problem = livedata.core_problem() if cfg.widget.enabled else None
+    if problem:
         prepared.notices.append(problem)  # the site is built, with live training off
+    prepared.live_core = cfg.widget.enabled and problem is None
     n_rows = len(prepared.data.y_train)
     grid.check_size(cfg, n_rows, len(prepared.spec["features"]), prepared.sampled_from)
     grid.check_samples(cfg, prepared.data.y_train)
@@ -274,7 +276,6 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
     from forestlab import charts  # matplotlib loads only where figures are drawn
 
     cfg, prepared = p.cfg, p.prepared
-    core_ok = livedata.core_problem() is None
     stage = paths.out.with_name(f"{paths.out.name}.staging-{os.getpid()}")
     shutil.rmtree(stage, ignore_errors=True)
     (stage / "charts").mkdir(parents=True)
@@ -325,7 +326,7 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
             "versions": {"forestlab": __version__, **{lib: version(lib) for lib in LIBRARIES}},
             "notices": [n.render("en") for n in prepared.notices],
             "charts": chart_files,
-            "widget": livedata.widget_info(cfg, paths.lab, core_ok),
+            "widget": livedata.widget_info(cfg, paths.lab, prepared.live_core),
             "download": download,
         },
     )
@@ -339,7 +340,7 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
             source = paths.config.parent / source
         pyodide_files.collect(source, stage / livedata.SELF_HOSTED, paths.cache / "pyodide")
     write_json("live/live.json", livedata.live_payload(cfg, prepared))
-    if core_ok:
+    if prepared.live_core:
         for name, path in livedata.core_files().items():
             shutil.copyfile(path, stage / "live" / name)
     # Not published (varies run to run): measured fit times and when the build ran.
@@ -375,15 +376,10 @@ def output_stamp(p: Plan) -> str:
                 "files": p.file_hashes,
                 "code": code,
                 "versions": {lib: version(lib) for lib in LIBRARIES},
-                "core": livedata.core_problem() is None and _core_hash(),
+                "core": p.prepared.live_core and livedata.core_hash(),
             }
         )
     )
-
-
-def _core_hash() -> str:
-    """The published live core's hash (its lock records the wheel's sha256)."""
-    return cache.sha256((livedata.CORE / livedata.LOCK_NAME).read_bytes())
 
 
 def is_current(paths: Paths, p: Plan) -> bool:

@@ -47,6 +47,9 @@ class Prepared:
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     #: the training rows there were when the grid trains on a sample of them (data.train_rows)
     sampled_from: int | None = None
+    #: whether the live widget's core is published with this build (set by pipeline.configure:
+    #: the widget is on and `nox -s core` made the core from these sources)
+    live_core: bool = False
 
 
 def _suggest(name: str, options: list[str]) -> Message:

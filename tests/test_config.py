@@ -48,7 +48,7 @@ def test_bundled_config_loads():
         (
             {"data": {"target": "y"}, "colour": 1},
             [
-                "Config value 'colour': unknown key; known keys: data, seed, grid, build, widget, site"
+                "Config value 'colour': unknown key; known keys: data, seed, grid, build, widget, explain, site"
             ],
         ),
         (

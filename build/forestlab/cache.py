@@ -45,7 +45,9 @@ def code_version() -> str:
     return h.hexdigest()
 
 
-def family_key(data_hash: str, params: dict, tree_counts: list[int], seed: int) -> str:
+def family_key(
+    data_hash: str, params: dict, tree_counts: list[int], seed: int, spread: bool = False
+) -> str:
     return sha256(
         canonical_json(
             {
@@ -53,6 +55,7 @@ def family_key(data_hash: str, params: dict, tree_counts: list[int], seed: int) 
                 "params": params,
                 "tree_counts": sorted(tree_counts),
                 "seed": seed,
+                "spread": spread,
                 "code": code_version(),
             }
         )

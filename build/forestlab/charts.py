@@ -135,6 +135,30 @@ def importance(point: dict, feature_names: list[str], lang: str) -> bytes:
     return _svg(fig)
 
 
+def importance_bias(bias: dict, feature_names: list[str], lang: str) -> bytes:
+    """The importance lesson's forest: impurity importance above, permutation importance
+    (mean and spread over the repeats) below, each sorted, the random column in orange."""
+    names = [*feature_names, t("chart.random_column", lang)]
+    pi = bias["permutation"]
+    fig, axes = plt.subplots(2, 1, figsize=(6.4, 0.6 * len(names) + 2.4), layout="constrained")
+    panels = [
+        (axes[0], bias["impurity"], None, "chart.bias_impurity", "chart.importance"),
+        (axes[1], pi["mean"], pi["std"], "chart.bias_permutation", "chart.permutation"),
+    ]
+    for ax, values, spread, title, label in panels:
+        order = sorted(range(len(names)), key=lambda i: values[i])
+        ax.barh(
+            range(len(order)),
+            [values[i] for i in order],
+            xerr=[spread[i] for i in order] if spread else None,
+            color=["#ff7f0e" if i == bias["random"] else "#2ca02c" for i in order],
+        )
+        ax.set_yticks(range(len(order)), [names[i] for i in order])
+        ax.axvline(0, color="0.5", linewidth=0.8)
+        ax.set(xlabel=t(label, lang), title=t(title, lang))
+    return _svg(fig)
+
+
 def roc(point: dict, lang: str) -> bytes:
     fig, ax = plt.subplots(figsize=(4.6, 4.4))
     auc = point["metrics"]["val"]["roc_auc"]
@@ -183,6 +207,8 @@ def figures(inputs: dict, names: dict, lang: str) -> dict[str, bytes]:
         }
         if "roc_val" in point:
             svgs["roc"] = roc(point, lang)
+        if inputs.get("bias"):
+            svgs["bias"] = importance_bias(inputs["bias"], names["features"], lang)
         for dim, points in inputs["slices"].items():
             svgs[f"curve-{dim}"] = validation_curve(points, dim, lang)
     return {f"{name}.{lang}.svg": svg for name, svg in svgs.items()}
@@ -209,11 +235,12 @@ def workers(jobs: int) -> Iterator[Executor | None]:
 
 
 def draw_all(
-    results: Results, best: dict, names: dict, pool: Executor | None = None
+    results: Results, best: dict, names: dict, pool: Executor | None = None, bias=None
 ) -> dict[str, bytes]:
-    """Figures in every language, around the grid point `best`; the languages are drawn in
-    parallel by `pool` (see `workers`) when there is one."""
-    inputs = chart_inputs(results, best)
+    """Figures in every language, around the grid point `best` (and the importance lesson's
+    forest, `bias`, when given); the languages are drawn in parallel by `pool` (see
+    `workers`) when there is one."""
+    inputs = {**chart_inputs(results, best), "bias": bias}
     args = ([inputs] * len(LANGS), [names[lang] for lang in LANGS], LANGS)
     per_lang = pool.map(figures, *args) if pool else map(figures, *args)
     return {name: svg for svgs in per_lang for name, svg in sorted(svgs.items())}

@@ -173,10 +173,12 @@ def parser() -> argparse.ArgumentParser:
 
 def _paths(args):
     from forestlab.config import DEFAULT_CONFIG_NAME
-    from forestlab.pipeline import Paths
+    from forestlab.pipeline import Paths, docs_folder
 
     config = args.config or args.splits / DEFAULT_CONFIG_NAME
-    return Paths(splits=args.splits, config=config, work=args.work)
+    site_config = getattr(args, "config_file", None)
+    pages = docs_folder(site_config) if site_config else None
+    return Paths(splits=args.splits, config=config, work=args.work, pages=pages)
 
 
 def _stop_on_interrupt(signum, frame) -> None:

@@ -191,6 +191,22 @@ class WidgetConfig(_Strict):
         return self.self_host or self.pyodide_dir is not None
 
 
+def _map_features(v: Any) -> list[str] | None:
+    """Two different column names, or null (chosen by permutation importance)."""
+    if v is None:
+        return None
+    if not isinstance(v, list) or len(v) != 2 or not all(isinstance(c, str) for c in v):
+        raise MessageError("error.config.map_features", value=shown(v))
+    if v[0] == v[1]:
+        raise MessageError("error.config.map_features", value=shown(v))
+    return v
+
+
+class ExplainConfig(_Strict):
+    enabled: bool = True
+    map_features: Annotated[list[str] | None, BeforeValidator(_map_features)] = None
+
+
 class SiteConfig(_Strict):
     download_max_mb: float = Field(10.0, ge=0, le=1000)
 
@@ -201,6 +217,7 @@ class Config(_Strict):
     grid: GridConfig = Field(default_factory=GridConfig)
     build: BuildConfig = Field(default_factory=BuildConfig)
     widget: WidgetConfig = Field(default_factory=WidgetConfig)
+    explain: ExplainConfig = Field(default_factory=ExplainConfig)
     site: SiteConfig = Field(default_factory=SiteConfig)
 
     def default_grid(self) -> bool:

@@ -18,6 +18,7 @@ English in the published JSON Schemas and in the page's language on the results-
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,8 +30,17 @@ from forestlab.core.live import LIVE_SCHEMA
 from forestlab.core.metrics import LOWER_IS_BETTER, METRICS
 from forestlab.noise import LEVEL, RESAMPLES, simplest_first
 
+#: <!-- forestlab:NAME {optional JSON} --> on a line of its own in a page (so that a page can
+#: show one as text, in backticks, without it being replaced); the build reads the lessons'
+#: viewer options from it too (grid.lesson_views)
+PLACEHOLDER = re.compile(
+    r"^[ \t]*<!--\s*forestlab:([a-z-]+)\s*(\{.*?\})?\s*-->[ \t]*$", re.S | re.M
+)
+
 INDEX_FORMAT = "forestlab.index/2"
 DATA_FORMAT = "forestlab.data/1"
+#: The importance lesson's own forest (explain.importance_bias): never part of the index.
+BIAS_FILE = "importance-bias.json"
 #: Metrics in the index are integers: the value times SCALE (thousandths, as shown).
 SCALE = 1000
 #: The source of a split carved out of train.csv, in data.json's `split_files`.
@@ -173,6 +183,51 @@ class DrawnTree(_Format):
     nodes: list[TreeNode]
 
 
+class Permutation(_Format):
+    """Permutation importance on the validation split (forestlab.core.explain), of the forest
+    with `n_estimators` trees: the drop in validation accuracy (from `baseline`) when one
+    feature's column is shuffled, mean and standard deviation over `repeats` shuffles; null
+    for a feature the forest did not train on (top_k_features)."""
+
+    n_estimators: int
+    repeats: int
+    baseline: float
+    mean: list[float | None]
+    std: list[float | None]
+
+
+class MapPoints(_Format):
+    """A stratified sample of the family's training rows, in the two features' units."""
+
+    x: list[float]
+    y: list[float]
+    class_: list[int] = Field(alias="class")
+
+
+class Map2D(_Format):
+    """The family's hyperparameters trained on two numeric features only (`features`, columns
+    of the data card's list), and its probability on `size` × `size` cells spanning `axes`
+    (each feature's training range), at each of `counts` trees. `cells`, base64, per count in
+    order: row by row from the lowest y up, x growing in each row; one byte per cell,
+    round(p × 255) for the second class, with two classes; with more, `size`² bytes of the
+    most probable class, then `size`² bytes of its probability."""
+
+    features: list[int]
+    axes: list[list[float]]
+    size: int
+    counts: list[int]
+    cells: str
+    points: MapPoints
+
+
+class Spread(_Format):
+    """Validation accuracy for 1..N trees of the same family grown from each of `seeds` (the
+    build's seed first, whose curve is `curve.val`), on the same training rows."""
+
+    seeds: list[int]
+    val: list[list[float]]
+
+
 class FamilyRecord(_Format):
     schema_: Literal["forestlab.family/1"] = Field(alias="schema")
     params: dict[str, Any]
@@ -183,6 +238,24 @@ class FamilyRecord(_Format):
     votes: Votes
     tree: DrawnTree
     points: list[FamilyPoint]
+    #: with explain.enabled: every family
+    permutation: Permutation | None = None
+    #: with explain.enabled and two numeric features
+    map: Map2D | None = None
+    #: the families a lesson can reach (explain.enabled)
+    spread: Spread | None = None
+
+
+class ImportanceBias(_Format):
+    """The importance lesson's own forest (`importance-bias.json`): scikit-learn's default
+    settings, trained on the data plus one column of random numbers (index `random`, after
+    the data's features). Never part of the grid or the index."""
+
+    trees: int
+    seed: int
+    random: int
+    impurity: list[float]
+    permutation: Permutation
 
 
 class LiveRequestEcho(_Format):
@@ -292,6 +365,13 @@ class LiveSplit(_Format):
     y: list[int]
 
 
+class LiveMap(_Format):
+    """The build's 2-D map settings, so a live model's map covers the same cells."""
+
+    features: list[int]
+    axes: list[list[float]]
+
+
 class LiveData(_Format):
     schema_: Literal["forestlab.live/1"] = Field(alias="schema")
     features: list[dict[str, Any]]
@@ -304,6 +384,8 @@ class LiveData(_Format):
     caps: dict[str, int]
     train: LiveSplit
     val: LiveSplit
+    explain: bool = False
+    map: LiveMap | None = None
 
 
 #: Published file (pattern) → its model; the schemas are published under these names.
@@ -313,6 +395,7 @@ FORMATS: dict[str, type[_Format]] = {
     "live-record": LiveRecord,
     "data": DataCard,
     "live": LiveData,
+    "importance-bias": ImportanceBias,
 }
 assert RECORD_SCHEMA == "forestlab.family/1" and LIVE_SCHEMA == "forestlab.live/1"
 

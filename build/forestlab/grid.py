@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import json
+from pathlib import Path
 
 import numpy as np
 
@@ -10,6 +12,7 @@ from forestlab.config import BuildConfig, Config
 from forestlab.core.family import FAMILY_KEYS, stratified_sample_possible
 from forestlab.core.messages import Message
 from forestlab.errors import UserError
+from forestlab.formats import PLACEHOLDER
 
 #: The smallest training sample `auto` chooses or the refusal suggests: below it the default
 #: grid's smaller sample fractions hold too few rows per class to teach anything.
@@ -21,6 +24,41 @@ def families(cfg: Config) -> list[dict]:
     grid = cfg.grid
     axes = [getattr(grid, key) for key in FAMILY_KEYS]
     return [dict(zip(FAMILY_KEYS, combo, strict=True)) for combo in itertools.product(*axes)]
+
+
+def lesson_views(pages: Path | None) -> list[dict]:
+    """The viewer options of every lesson page under `pages` (a MkDocs docs folder)."""
+    if pages is None or not pages.is_dir():
+        return []
+    views = []
+    for page in sorted(pages.rglob("*.md")):
+        for m in PLACEHOLDER.finditer(page.read_text(encoding="utf-8", errors="replace")):
+            if m.group(1) == "viewer" and m.group(2):
+                try:
+                    options = json.loads(m.group(2))
+                except ValueError:
+                    continue  # the page build names the page and its error
+                if isinstance(options, dict) and options.get("lesson"):
+                    views.append(options)
+    return views
+
+
+def spread_families(cfg: Config, views: list[dict]) -> set[tuple]:
+    """The families a student can reach from the lessons: a lesson fixes the dimensions it
+    presets and hides (or fixes), and every other one may take any grid value (a value the
+    lesson leaves to the grid's best setting counts as any). These get the seed spread."""
+    reach: set[tuple] = set()
+    for view in views:
+        named = {**view.get("preset", {}), **view.get("fixed", {})}
+        still = set(view.get("hide", [])) | set(view.get("fixed", {}))
+        axes = []
+        for key in FAMILY_KEYS:
+            values = getattr(cfg.grid, key)
+            if key in named and key in still:
+                values = [v for v in values if v == named[key]]
+            axes.append(values)
+        reach.update(itertools.product(*axes))
+    return reach
 
 
 def check_samples(cfg: Config, y_train: np.ndarray) -> None:

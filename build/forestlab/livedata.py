@@ -24,6 +24,7 @@ import numpy as np
 import forestlab
 from forestlab.cache import sha256
 from forestlab.config import PYODIDE_VERSION, Config
+from forestlab.core.explain import map_axes
 from forestlab.core.family import sample_indices
 from forestlab.core.live import LIVE_SCHEMA, MAX_DEPTH
 from forestlab.core.messages import Message
@@ -68,6 +69,11 @@ def live_payload(cfg: Config, prepared: Prepared) -> dict:
         "caps": _caps(cfg),
         "train": part(data.X_train, data.y_train, train),
         "val": part(data.X_val, data.y_val, val),
+        "explain": data.explain,
+        # the build's map: its two features and axes (the live rows may be a sample)
+        "map": {"features": list(data.map_pair), "axes": map_axes(data.X_train, data.map_pair)}
+        if data.explain and data.map_pair
+        else None,
     }
 
 

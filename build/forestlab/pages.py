@@ -16,14 +16,8 @@ from datetime import UTC, datetime
 from html import escape
 
 from forestlab.catalogue import dim_name, text, value_label
-from forestlab.formats import HELD_OUT, point_values, ranking
+from forestlab.formats import HELD_OUT, PLACEHOLDER, point_values, ranking
 from forestlab.lessons import Lesson
-
-#: <!-- forestlab:NAME {optional JSON} --> on a line of its own (so that a page can show one as
-#: text, in backticks, without it being replaced)
-PLACEHOLDER = re.compile(
-    r"^[ \t]*<!--\s*forestlab:([a-z-]+)\s*(\{.*?\})?\s*-->[ \t]*$", re.S | re.M
-)
 
 
 class _Html(str):

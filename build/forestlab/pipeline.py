@@ -25,12 +25,14 @@ import forestlab
 from forestlab import __version__, cache, downloads, formats, grid, livedata, noise, runner
 from forestlab.catalogue import CATALOGUE, LANGS
 from forestlab.config import Config, load_config
+from forestlab.core import explain
 from forestlab.core.dims import DIMENSIONS
 from forestlab.core.dims import published as published_dims
-from forestlab.core.family import Dataset, published_family
+from forestlab.core.explain import SPREAD_SEEDS
+from forestlab.core.family import Dataset, published_family, rounded
 from forestlab.core.inside import vote_rows
 from forestlab.core.messages import Message
-from forestlab.core.ranking import reference_ranking
+from forestlab.core.ranking import permutation_ranking, reference_ranking
 from forestlab.errors import UserError, say
 from forestlab.prepare import Prepared, array_digest, prepare
 from forestlab.progress import Progress
@@ -49,6 +51,8 @@ class Paths:
     lab: str = formats.DEFAULT_LAB
     #: Where to publish, if not the lab's folder in `work` (formats.output_folder).
     output: Path | None = None
+    #: The site's pages (a MkDocs docs folder), whose lessons get the seed spread; None: none.
+    pages: Path | None = None
 
     @property
     def cache(self) -> Path:
@@ -67,6 +71,7 @@ class Plan:
     families: list[dict]
     keys: list[str]
     file_hashes: dict  # sha256 of the configuration and each CSV read
+    spread: list[bool] = field(default_factory=list)  # per family: with the seed spread
     stamp: str = ""  # see output_stamp
 
 
@@ -94,9 +99,29 @@ class Summary:
         )
 
 
+def docs_folder(site_config: Path) -> Path | None:
+    """The docs folder of a MkDocs configuration (its lessons get the seed spread), read
+    without MkDocs: None when there is no such file."""
+    import yaml
+
+    class Loose(yaml.SafeLoader):
+        """MkDocs files may hold !!python/name tags: read them as nothing."""
+
+    Loose.add_multi_constructor("", lambda loader, suffix, node: None)
+    try:
+        raw = yaml.load(site_config.read_text(encoding="utf-8"), Loose)
+    except (OSError, yaml.YAMLError):
+        return None
+    docs = raw.get("docs_dir") if isinstance(raw, dict) else None
+    return site_config.parent / (docs if isinstance(docs, str) else "docs")
+
+
 def hash_dataset(data: Dataset) -> str:
     arrays = (data.X_train, data.y_train, data.X_val, data.y_val, data.X_test, data.y_test)
-    meta = json.dumps([data.n_classes, data.positive, list(data.feature_rank)]).encode()
+    pair = list(data.map_pair) if data.map_pair else None
+    meta = json.dumps(
+        [data.n_classes, data.positive, list(data.feature_rank), data.explain, pair]
+    ).encode()
     return hashlib.sha256(array_digest(*arrays).encode() + meta).hexdigest()
 
 
@@ -115,16 +140,26 @@ def configure(paths: Paths, remember: bool = False) -> tuple[Config, Prepared]:
     store = cache.Cache(paths.cache)
     computed = []
 
-    def ranker(X, y, seed):
-        # the memo key also hashes forestlab.core's source, where the ranking lives
-        inputs = {"X": array_digest(X), "y": array_digest(y), "seed": seed}
-        ranking = store.recall("reference-ranking", inputs)
-        if ranking is None:
-            ranking = reference_ranking(X, y, seed)
-            computed.append((inputs, ranking))
-        return ranking
+    def memo(name: str, work):
+        def ranker(*arrays_and_seed):
+            # the memo key also hashes forestlab.core's source, where the rankings live
+            *arrays, seed = arrays_and_seed
+            inputs = {"arrays": [array_digest(a) for a in arrays], "seed": seed}
+            ranking = store.recall(name, inputs)
+            if ranking is None:
+                ranking = work(*arrays, seed)
+                computed.append((name, inputs, ranking))
+            return ranking
 
-    prepared = prepare(paths.splits, cfg, ranker)
+        return ranker
+
+    prepared = prepare(
+        paths.splits,
+        cfg,
+        memo("reference-ranking", reference_ranking),
+        memo("permutation-ranking", permutation_ranking),
+        paths.config,
+    )
     problem = livedata.core_problem() if cfg.widget.enabled else None
     if problem:
         prepared.notices.append(problem)  # the site is built, with live training off
@@ -133,16 +168,21 @@ def configure(paths: Paths, remember: bool = False) -> tuple[Config, Prepared]:
     grid.check_size(cfg, n_rows, len(prepared.spec["features"]), prepared.sampled_from)
     grid.check_samples(cfg, prepared.data.y_train)
     if remember:
-        for inputs, ranking in computed:
-            store.remember("reference-ranking", inputs, list(ranking))
+        for name, inputs, ranking in computed:
+            store.remember(name, inputs, list(ranking))
     return cfg, prepared
 
 
 def plan(paths: Paths, cfg: Config, prepared: Prepared) -> Plan:
     data_hash = hash_dataset(prepared.data)
     fams = grid.families(cfg)
-    keys = [cache.family_key(data_hash, f, cfg.grid.n_estimators, cfg.seed) for f in fams]
-    p = Plan(cfg, prepared, data_hash, fams, keys, _file_hashes(paths, prepared))
+    reach = grid.spread_families(cfg, grid.lesson_views(paths.pages)) if cfg.explain.enabled else ()
+    spread = [tuple(f.values()) in reach for f in fams]
+    keys = [
+        cache.family_key(data_hash, f, cfg.grid.n_estimators, cfg.seed, s)
+        for f, s in zip(fams, spread, strict=True)
+    ]
+    p = Plan(cfg, prepared, data_hash, fams, keys, _file_hashes(paths, prepared), spread=spread)
     p.stamp = output_stamp(p)
     return p
 
@@ -160,8 +200,11 @@ def train(
                 records[key] = record
             elif problem:
                 notices.append(Message("cli.notice.retrain", problem=problem))
-    todo = [(k, f) for k, f in zip(p.keys, p.families, strict=True) if k not in records]
-    todo.sort(key=lambda kf: expected_cost(kf[1]), reverse=True)
+    todo = [
+        (k, f, s) for k, f, s in zip(p.keys, p.families, p.spread, strict=True) if k not in records
+    ]
+    # the longest first: a family with the spread fits SPREAD_SEEDS forests
+    todo.sort(key=lambda t: expected_cost(t[1]) * (SPREAD_SEEDS if t[2] else 1), reverse=True)
     if todo:  # what will be trained, and where, before it starts
         if scheduler:
             where = Message("cli.progress.cluster", address=scheduler)
@@ -289,7 +332,10 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
         results, index = _write_results(stage, paths.lab, cfg, records, write_json)
         best = formats.point_values(published_dims(results.dims), index["best"])
         names = display_names(cfg, prepared.spec)
-        svgs = charts.draw_all(results, best, names, drawing)
+        bias, bias_seconds = importance_bias(paths, p) if cfg.explain.enabled else (None, None)
+        if bias is not None:
+            write_json(formats.BIAS_FILE, rounded(bias))
+        svgs = charts.draw_all(results, best, names, drawing, bias)
     for name, svg in svgs.items():
         (stage / "charts" / name).write_bytes(svg)
     chart_files = sorted(svgs)
@@ -350,11 +396,31 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
         {
             "source_date_epoch": int(os.environ.get("SOURCE_DATE_EPOCH", time.time())),
             "summary": summary.line().render("en"),
+            "importance_bias_seconds": bias_seconds,
         },
     )
     (stage / STAMP).write_text(p.stamp)
     swap_in(stage, paths.out)
     return paths.out
+
+
+def importance_bias(paths: Paths, p: Plan) -> tuple[dict, float | None]:
+    """The importance lesson's own forest (`explain.importance_bias`), kept in the cache's
+    memo by the data it was trained on, so only a cold build trains it; and the seconds that
+    took (None when it came from the cache), which `build.json` keeps for the bench."""
+    data, seed = p.prepared.data, p.cfg.seed
+    store = cache.Cache(paths.cache)
+    inputs = {"data": p.data_hash, "seed": seed}
+    bias = store.recall("importance-bias", inputs)
+    if bias is not None:
+        return bias, None
+    start = time.perf_counter()
+    bias = explain.importance_bias(
+        data.X_train, data.y_train, data.X_val, data.y_val, data.n_classes, seed
+    )
+    seconds = time.perf_counter() - start
+    store.remember("importance-bias", inputs, bias)
+    return bias, seconds
 
 
 def output_stamp(p: Plan) -> str:

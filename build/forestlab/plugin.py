@@ -282,7 +282,14 @@ class ForestLabPlugin(BasePlugin[ForestLabConfig]):
         from forestlab.errors import UserError
         from forestlab.pipeline import Paths, build
 
-        paths = Paths(splits, cfg_file, self._work(config), key, self._output(config, key))
+        paths = Paths(
+            splits,
+            cfg_file,
+            self._work(config),
+            key,
+            self._output(config, key),
+            pages=Path(config.docs_dir),
+        )
         # what the data and configuration were when trained: an edit trains again
         files = [cfg_file, *sorted(splits.glob("*"))]
         stamp = (key, *(str(f) for f in files), *(f.stat().st_mtime_ns for f in files))

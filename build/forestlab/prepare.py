@@ -9,6 +9,7 @@ Categories are ordinal-coded: one column per original feature keeps feature impo
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 from collections import Counter
@@ -19,10 +20,10 @@ import numpy as np
 import pandas as pd
 
 from forestlab import downloads, grid
-from forestlab.config import Config
+from forestlab.config import DEFAULT_CONFIG_NAME, Config
 from forestlab.core.family import Dataset
 from forestlab.core.messages import Message
-from forestlab.core.ranking import reference_ranking
+from forestlab.core.ranking import permutation_ranking, reference_ranking
 from forestlab.csvload import NUMERIC_MAJORITY, Table, is_missing, parse_numbers, read_table
 from forestlab.errors import UserError, shown
 from forestlab.formats import HELD_OUT
@@ -342,9 +343,40 @@ def _rows_of(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
     return frame if len(rows) == len(frame) else frame.iloc[rows].reset_index(drop=True)
 
 
-def prepare(folder: Path, cfg: Config, ranker=reference_ranking) -> Prepared:
-    """Read and encode the splits. `ranker(X, y, seed)` orders the features by importance
-    (the build passes a cached one)."""
+def map_pair(
+    cfg: Config, features: list[dict], data: Dataset, path: Path, pi_ranker, notices: list
+) -> tuple[int, int] | None:
+    """The 2-D map's two columns: explain.map_features, else the two numeric features that
+    `pi_ranker(X, y, X_val, y_val, seed)` ranks highest; None (with a notice) when the data
+    has fewer than two numeric features."""
+    numeric = [i for i, f in enumerate(features) if f["kind"] == "numeric"]
+    if cfg.explain.map_features:
+        names = [f["name"] for f in features]
+        for name in cfg.explain.map_features:
+            if name not in names or names.index(name) not in numeric:
+                raise UserError(
+                    "error.data.map_feature",
+                    path=path,
+                    name=shown(name),
+                    numeric=", ".join(names[i] for i in numeric) or "-",
+                )
+        return tuple(names.index(n) for n in cfg.explain.map_features)
+    if len(numeric) < 2:
+        notices.append(Message("cli.notice.no_map"))
+        return None
+    ranked = pi_ranker(data.X_train, data.y_train, data.X_val, data.y_val, cfg.seed)
+    return tuple([i for i in ranked if i in numeric][:2])
+
+
+def prepare(
+    folder: Path,
+    cfg: Config,
+    ranker=reference_ranking,
+    pi_ranker=permutation_ranking,
+    config_file: Path | None = None,
+) -> Prepared:
+    """Read and encode the splits. `ranker(X, y, seed)` orders the features by importance,
+    `pi_ranker` by permutation importance for the 2-D map (the build passes cached ones)."""
     notices: list[Message] = []
     tables, sources = _read_splits(folder, notices)
     n_columns = len(tables["train"].frame.columns)
@@ -449,7 +481,12 @@ def prepare(folder: Path, cfg: Config, ranker=reference_ranking) -> Prepared:
         positive=positive,
         # the ranking is a forest fit of its own: only when a top-k family will use it
         feature_rank=tuple(ranker(X_train, y_train, cfg.seed)) if ranks_features(cfg) else (),
+        explain=cfg.explain.enabled,
     )
+    if cfg.explain.enabled:
+        config_file = config_file or folder / DEFAULT_CONFIG_NAME
+        pair = map_pair(cfg, features, data, config_file, pi_ranker, notices)
+        data = dataclasses.replace(data, map_pair=pair)
     spec = {
         "target": target,
         "features": features,

@@ -19,6 +19,8 @@ def timings(records: list[dict]) -> list[dict]:
         {
             "params": r["params"],
             "fit_seconds": {p["n_estimators"]: p["fit_seconds"] for p in r["points"]},
+            # beyond the family's own fit: permutation, map_fit, spread_fit, oob (unpublished)
+            "stage_seconds": r.get("stage_seconds", {}),
         }
         for r in records
     ]

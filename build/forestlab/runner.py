@@ -66,12 +66,12 @@ def processes(jobs: int, data: Dataset | None = None) -> ProcessPoolExecutor:
     )
 
 
-def _local_task(key: str, params: dict, tree_counts: list[int], seed: int):
-    return _task(key, _data, params, tree_counts, seed)
+def _local_task(key: str, params: dict, spread: bool, tree_counts: list[int], seed: int):
+    return _task(key, _data, params, spread, tree_counts, seed)
 
 
-def _task(key: str, data: Dataset, params: dict, tree_counts: list[int], seed: int):
-    return key, fit_family(data, params, tree_counts, seed)
+def _task(key: str, data: Dataset, params: dict, spread: bool, tree_counts: list[int], seed: int):
+    return key, fit_family(data, params, tree_counts, seed, spread)
 
 
 def _client(scheduler: str):
@@ -93,8 +93,8 @@ def _on_cluster(data, todo, tree_counts, seed, scheduler) -> Iterator[tuple[str,
     with _client(scheduler) as client:
         shared = client.scatter(data, broadcast=True)
         futures = [
-            client.submit(_task, key, shared, params, tree_counts, seed, pure=False)
-            for key, params in todo
+            client.submit(_task, key, shared, params, spread, tree_counts, seed, pure=False)
+            for key, params, spread in todo
         ]
         for future in as_completed(futures):
             yield future.result()
@@ -106,7 +106,10 @@ def _local(data, todo, tree_counts, seed, jobs) -> Iterator[tuple[str, dict]]:
     order. If the caller stops early, queued families are dropped and running ones finish."""
     pool = processes(jobs, data)
     try:
-        futures = [pool.submit(_local_task, key, params, tree_counts, seed) for key, params in todo]
+        futures = [
+            pool.submit(_local_task, key, params, spread, tree_counts, seed)
+            for key, params, spread in todo
+        ]
         for future in as_completed(futures):
             yield future.result()
     finally:
@@ -115,19 +118,20 @@ def _local(data, todo, tree_counts, seed, jobs) -> Iterator[tuple[str, dict]]:
 
 def run(
     data: Dataset,
-    todo: list[tuple[str, dict]],
+    todo: list[tuple[str, dict, bool]],
     tree_counts: list[int],
     seed: int,
     jobs: int = 1,
     scheduler: str | None = None,
 ) -> Iterator[tuple[str, dict]]:
-    """Yield (cache key, family record) for each (key, params) in `todo`, in finishing order."""
+    """Yield (cache key, family record) for each (key, params, spread) in `todo`, in finishing
+    order (`spread`: also the seed spread, see `fit_family`)."""
     if not todo:
         return
     if scheduler is not None:
         yield from _on_cluster(data, todo, tree_counts, seed, scheduler)
     elif jobs == 1:
-        for key, params in todo:
-            yield _task(key, data, params, tree_counts, seed)
+        for key, params, spread in todo:
+            yield _task(key, data, params, spread, tree_counts, seed)
     else:
         yield from _local(data, todo, tree_counts, seed, jobs)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from forestlab.core import explain
 from forestlab.core.dims import FAMILY_KEYS, forest_keywords
 from forestlab.core.inside import Inside, draw_tree, vote_rows
 from forestlab.core.metrics import evaluate, roc_points
@@ -49,13 +50,16 @@ def rounded(obj):
 #: Fields of a point that the build keeps but does not publish: measured times vary run to
 #: run; which validation rows were right serves the build's bootstrap (forestlab.noise).
 UNPUBLISHED = ("fit_seconds", "val_correct")
+#: The same for a whole record: the seconds of each stage beyond the family's own fit.
+UNPUBLISHED_RECORD = ("stage_seconds",)
 
 
 def published_family(record: dict) -> dict:
     """A family record as the site publishes it (and the widget returns it): without the
     unpublished fields, and rounded as shown."""
     points = [{k: v for k, v in p.items() if k not in UNPUBLISHED} for p in record["points"]]
-    return rounded({**{k: v for k, v in record.items() if k != "points"}, "points": points})
+    kept = {k: v for k, v in record.items() if k != "points" and k not in UNPUBLISHED_RECORD}
+    return rounded({**kept, "points": points})
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,13 @@ class Dataset:
     positive: int
     #: features ordered from most to least important (reference forest), for top_k_features
     feature_rank: tuple[int, ...]
+    #: whether families also get permutation importances and the 2-D map (build.explain)
+    explain: bool = True
+    #: the two numeric columns of the 2-D map; None: no map
+    map_pair: tuple[int, int] | None = None
+    #: the map's axes ([lo, hi] of each); None: the training split's range (the live widget,
+    #: which may hold a sample of the rows, is given the build's)
+    map_axes: list | None = None
 
 
 def stratified_sample_possible(y: np.ndarray, fraction: float) -> bool:
@@ -241,12 +252,50 @@ def grow_forest(X, y, params: dict, counts: list[int], seed: int, on_tree=None):
     return forest, fit_seconds
 
 
-def fit_family(data: Dataset, params: dict, tree_counts: list[int], seed: int) -> dict:
-    """Fit one family and return its result record (see docs: result-record format)."""
-    return fit_family_model(data, params, tree_counts, seed)[0]
+def fit_family(
+    data: Dataset, params: dict, tree_counts: list[int], seed: int, spread: bool = False
+) -> dict:
+    """Fit one family and return its result record (see docs: result-record format). With
+    `spread`, the record also holds the validation curves of the same family grown from
+    `explain.SPREAD_SEEDS` seeds (the build's first)."""
+    return fit_family_model(data, params, tree_counts, seed, spread=spread)[0]
 
 
-def fit_family_model(data: Dataset, params: dict, tree_counts: list[int], seed: int, on_tree=None):
+class _Stages:
+    """Seconds spent in each stage beyond the family's own fit (unpublished, for the bench)."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    def timed(self, stage: str, work, *args):
+        start = time.perf_counter()
+        try:
+            return work(*args)
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - start
+
+
+def _spread(X_fit, y_fit, X_val, y_val, params, last, seed, n_classes, base_curve) -> dict:
+    """Validation curves (1..last trees) of the family from each spread seed, on the same
+    rows: how much one tree, and a forest, depend on the luck of its seed."""
+    curves = [base_curve]
+    for other in explain.spread_seeds(seed)[1:]:
+        forest = make_forest(params, last, other).fit(X_fit, y_fit)
+        classes = forest.classes_.astype(int)
+        curves.append(
+            explain.validation_curve(forest.estimators_, X_val, y_val, classes, n_classes)
+        )
+    return {"seeds": explain.spread_seeds(seed), "val": [[round(v, 6) for v in c] for c in curves]}
+
+
+def fit_family_model(
+    data: Dataset,
+    params: dict,
+    tree_counts: list[int],
+    seed: int,
+    on_tree=None,
+    spread: bool = False,
+):
     """`fit_family`, also returning the fitted forest of the largest tree count (the widget
     predicts with it). `on_tree` as in `grow_forest`."""
     counts = sorted(tree_counts)
@@ -255,6 +304,7 @@ def fit_family_model(data: Dataset, params: dict, tree_counts: list[int], seed: 
     X_fit, y_fit = data.X_train[np.ix_(rows, cols)], data.y_train[rows]
     forest, fit_seconds = grow_forest(X_fit, y_fit, params, counts, seed, on_tree)
     trees, classes = forest.estimators_, forest.classes_.astype(int)
+    stages = _Stages()
 
     def sub(X):
         return X[:, cols]
@@ -262,8 +312,9 @@ def fit_family_model(data: Dataset, params: dict, tree_counts: list[int], seed: 
     splits = {"train": (X_fit, y_fit), "val": (sub(data.X_val), data.y_val)}
     if data.X_test is not None:
         splits["test"] = (sub(data.X_test), data.y_test)
-    inside = Inside(forest, y_fit, vote_rows(data.y_val), data.n_classes)
+    inside = stages.timed("oob", Inside, forest, y_fit, vote_rows(data.y_val), data.n_classes)
     curves, probas = _prefix_runs(trees, splits, classes, data.n_classes, counts, inside)
+    oob = stages.timed("oob", lambda: (inside.oob, inside.unscored))
     per_tree_imp = _tree_importances(trees)
     n_nodes = np.cumsum([t.tree_.node_count for t in trees])
     depths = np.maximum.accumulate([t.tree_.max_depth for t in trees])
@@ -299,11 +350,55 @@ def fit_family_model(data: Dataset, params: dict, tree_counts: list[int], seed: 
             **{name: [round(v, 6) for v in curves[name]] for name in ("train", "val")},
             # out-of-bag accuracy over the training sample for 1..N trees (None while no row
             # has been left out yet), and how many of its rows no tree has left out so far
-            "oob": [None if v is None else round(v, 6) for v in inside.oob],
-            "oob_unscored": inside.unscored,
+            "oob": [None if v is None else round(v, 6) for v in oob[0]],
+            "oob_unscored": oob[1],
         },
         "votes": inside.votes_record(),
         "tree": draw_tree(trees[0], cols, classes, data.n_classes),
         "points": points,
     }
+    if data.explain:
+        X_val = sub(data.X_val)
+        pi = stages.timed(
+            "permutation",
+            explain.permutation_importance,
+            trees,
+            classes,
+            data.n_classes,
+            X_val,
+            data.y_val,
+            seed,
+        )
+        record["permutation"] = explain.importance_record(
+            *pi, cols, data.X_train.shape[1], counts[-1]
+        )
+        if data.map_pair is not None:
+            record["map"] = stages.timed(
+                "map_fit",
+                explain.fit_map,
+                data.X_train[rows],
+                y_fit,
+                data.map_axes or explain.map_axes(data.X_train, data.map_pair),
+                list(data.map_pair),
+                params,
+                counts,
+                seed,
+                data.n_classes,
+                make_forest,
+            )
+    if spread:
+        record["spread"] = stages.timed(
+            "spread_fit",
+            _spread,
+            X_fit,
+            y_fit,
+            sub(data.X_val),
+            data.y_val,
+            params,
+            counts[-1],
+            seed,
+            data.n_classes,
+            curves["val"],
+        )
+    record["stage_seconds"] = {k: round(v, 4) for k, v in stages.seconds.items()}
     return record, forest

@@ -63,6 +63,10 @@ def load(text: str) -> dict:
         n_classes=len(payload["classes"]),
         positive=payload["positive"],
         feature_rank=tuple(payload["feature_rank"]),
+        # the same permutation importances and 2-D map as the build's (explain.enabled)
+        explain=bool(payload.get("explain")),
+        map_pair=tuple(payload["map"]["features"]) if payload.get("map") else None,
+        map_axes=payload["map"]["axes"] if payload.get("map") else None,
     )
     return {"data": data, "payload": payload}
 

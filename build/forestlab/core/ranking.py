@@ -31,3 +31,25 @@ def reference_ranking(X: np.ndarray, y: np.ndarray, seed: int) -> tuple[int, ...
     ).fit(X, y)
     # stable order: importance descending, then column order
     return tuple(int(i) for i in np.argsort(-forest.feature_importances_, kind="stable"))
+
+
+def permutation_ranking(
+    X: np.ndarray, y: np.ndarray, X_val: np.ndarray, y_val: np.ndarray, seed: int
+) -> tuple[int, ...]:
+    """Features by permutation importance on the validation split (mean drop in accuracy
+    over `explain.PI_REPEATS` shuffles) of the reference forest: what picks the 2-D map's
+    features, since impurity importance favours features with many values."""
+    from sklearn.ensemble import RandomForestClassifier
+
+    from forestlab.core.explain import permutation_importance
+
+    if len(y) > REFERENCE_ROWS:
+        rows = sample_indices(y, REFERENCE_ROWS / len(y), seed)
+        X, y = X[rows], y[rows]
+    forest = RandomForestClassifier(
+        n_estimators=REFERENCE_TREES, max_features="sqrt", random_state=seed, n_jobs=-1
+    ).fit(X, y)
+    n_classes = int(max(y.max(), y_val.max())) + 1
+    classes = forest.classes_.astype(int)
+    _, drops = permutation_importance(forest.estimators_, classes, n_classes, X_val, y_val, seed)
+    return tuple(int(i) for i in np.argsort(-drops.mean(axis=1), kind="stable"))

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, TINY_GRID, run_cli, small_splits
-from forestlab.formats import point_values
-from forestlab.lessons import Lesson, environment, load_bootstrap
+from forestlab.formats import BIAS_FILE, PLACEHOLDER, point_values
+from forestlab.lessons import Lesson, bias_facts, environment, load_bootstrap
 from forestlab.noise import CORRECT_FILE
-from forestlab.pages import PLACEHOLDER
 
 LESSONS = sorted((ROOT / "site_src" / "lessons").glob("*.md"))
 #: The folded parts of a lesson that hold results: answers and teacher notes (Markdown `???`
@@ -29,20 +28,25 @@ def viewer_options(markdown: str) -> dict:
     raise AssertionError("no viewer")
 
 
-def build(tmp: Path, **sizes) -> tuple[dict, object]:
+def build(tmp: Path, **sizes) -> tuple[dict, object, dict]:
+    """The index, the bootstrap and the importance lesson's facts per language of a build."""
     splits = small_splits(tmp / "splits", **sizes)
     result = run_cli("build", "--splits", splits, "--work", tmp / "work")
     assert result.code == 0, result.err
     out = tmp / "work" / "out"
     index = json.loads((out / "index.json").read_text())
-    return index, load_bootstrap(out / CORRECT_FILE, index)
+    bias = json.loads((out / BIAS_FILE).read_text())
+    names = json.loads((out / "data.json").read_text())["names"]
+    facts = {lang: bias_facts(bias, names[lang]["features"], lang) for lang in names}
+    return index, load_bootstrap(out / CORRECT_FILE, index), facts
 
 
-def filled(path: Path, index: dict, boot) -> tuple[str, list]:
+def filled(path: Path, index: dict, boot, facts: dict | None = None) -> tuple[str, list]:
     """The lesson rendered with every filled value marked, and the values in order."""
     markdown = path.read_text(encoding="utf-8")
     lang = path.suffixes[0].lstrip(".")
-    lesson = Lesson(path.name, index, boot, viewer_options(markdown), lang)
+    bias = (facts or {}).get(lang)
+    lesson = Lesson(path.name, index, boot, viewer_options(markdown), lang, bias=bias)
     values = []
 
     def mark(value):
@@ -64,8 +68,8 @@ def two_builds(tmp_path_factory):
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
 def test_answers_and_notes_hold_no_number_written_by_hand(path, two_builds):
-    (index, boot), _ = two_builds
-    text, _ = filled(path, index, boot)
+    (index, boot, facts), _ = two_builds
+    text, _ = filled(path, index, boot, facts)
     blocks = FOLDED.findall(text)
     assert len(blocks) >= 3, "an answer, the exit question's answer and teacher notes"
     for block in blocks:
@@ -77,9 +81,9 @@ def test_answers_and_notes_hold_no_number_written_by_hand(path, two_builds):
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
 def test_filled_values_follow_the_data(path, two_builds):
     """Built on two data sets, a lesson fills the same places with each one's own results."""
-    (a, boot_a), (b, boot_b) = two_builds
-    _, from_a = filled(path, a, boot_a)
-    _, from_b = filled(path, b, boot_b)
+    (a, boot_a, facts_a), (b, boot_b, facts_b) = two_builds
+    _, from_a = filled(path, a, boot_a, facts_a)
+    _, from_b = filled(path, b, boot_b, facts_b)
     assert len(from_a) == len(from_b) > 5
     scores_a = [str(v) for v in from_a if isinstance(v, float)]
     scores_b = [str(v) for v in from_b if isinstance(v, float)]
@@ -91,7 +95,7 @@ def test_filled_values_follow_the_data(path, two_builds):
 
 
 def test_a_lesson_best_set_moves_only_what_its_student_may_move(two_builds):
-    (index, boot), _ = two_builds
+    (index, boot, _), _ = two_builds
     path = ROOT / "site_src" / "lessons" / "trees.en.md"
     options = viewer_options(path.read_text(encoding="utf-8"))
     lesson = Lesson(path.name, index, boot, options, "en")
@@ -120,7 +124,7 @@ def test_a_lesson_naming_a_value_outside_the_grid_stops_the_build(tmp_path):
 def test_the_learning_curve_lesson_says_when_the_rows_are_a_sample(two_builds, lang):
     """With data.train_rows the grid's share 1.0 is the sample: the lesson says so, and that
     more rows are at hand; without it, not a word of it."""
-    index, boot = two_builds[0]
+    index, boot, _ = two_builds[0]
     path = ROOT / "site_src" / "lessons" / f"sample-size.{lang}.md"
     markdown = path.read_text(encoding="utf-8")
     options = viewer_options(markdown)

@@ -20,6 +20,7 @@ import pytest
 from conftest import run_cli
 from forestlab import __version__, livedata
 from forestlab.core import live
+from forestlab.core.explain import MAP_TREES, decode_map
 from forestlab.core.family import make_forest, published_family, sample_indices
 from forestlab.livedata import CORE, CORE_PACKAGE, LOCK_NAME, core_problem
 
@@ -58,8 +59,9 @@ def test_live_data_holds_the_whole_small_training_split_and_no_test_rows(loaded)
 
 def test_full_split_live_fit_equals_every_precomputed_point(loaded):
     """Every grid point trained on all rows: the live record, rounded as the site rounds,
-    is exactly the published one (metrics, importances, size, ROC and the tree curve)."""
-    checked = 0
+    is exactly the published one (metrics, importances, size, ROC, the tree curve, the 2-D
+    map and, for the largest forest, the permutation importances)."""
+    checked = permuted = 0
     for family in loaded["families"]:
         if family["params"]["sample_fraction"] != 1.0:
             continue
@@ -81,8 +83,21 @@ def test_full_split_live_fit_equals_every_precomputed_point(loaded):
             assert votes["rows"] == grid["rows"] and votes["trees"] == n
             size = n * len(grid["rows"]) * grid["classes"]
             assert base64.b64decode(votes["proba"]) == base64.b64decode(grid["proba"])[:size]
+            # the 2-D map: the same cells as the grid's layer of that many trees
+            live_map, grid_map = got["map"], family["map"]
+            assert live_map["counts"] == [min(n, MAP_TREES)]
+            assert {k: live_map[k] for k in ("features", "axes", "size", "points")} == {
+                k: grid_map[k] for k in ("features", "axes", "size", "points")
+            }
+            cells = decode_map(grid_map, 2)
+            assert np.array_equal(decode_map(live_map, 2)[min(n, MAP_TREES)], cells[min(n, MAP_TREES)])
+            # permutation importances: those of the grid's largest forest
+            if n == family["points"][-1]["n_estimators"]:
+                assert got["permutation"] == family["permutation"]
+                permuted += 1
             checked += 1
     assert checked == 12  # 2 depths x 2 leaf sizes x 3 tree counts
+    assert permuted == 4
 
 
 def test_sampled_fit_uses_the_builds_stratified_sample(loaded):

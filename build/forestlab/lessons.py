@@ -23,6 +23,9 @@ a call, never by hand:
     {% if sample %}{{ sample.n }} of {{ sample.of }}{% endif %}
                                      when the grid trains on a sample of the training rows
                                      (data.train_rows): its size and the rows there are
+    {% if bias %}{{ bias.random_rank_impurity }}{% endif %}
+                                     the importance lesson's own forest (importance-bias.json,
+                                     with explain.enabled): see `bias_facts`
 
 The lesson's point is its preset and fixed values; dimensions it names in neither take the
 values of the grid's best setting (the index's `best`). Values the text names
@@ -72,9 +75,11 @@ class Lesson:
         options: dict,
         lang: str,
         sample: dict | None = None,
+        bias: dict | None = None,
     ):
         self.source, self.index, self.boot, self.lang = source, index, boot, lang
         self.sample = sample
+        self.bias = bias
         self.dims = index["dims"]
         self.by_name = {d["name"]: d for d in self.dims}
         base = point_values(self.dims, index["best"])
@@ -192,6 +197,7 @@ class Lesson:
             "level": f"{self.index['interval']['level']:.0%}",
             "half": Shown(self.index["interval"]["half_width"]),
             "sample": self.sample,
+            "bias": self.bias,
         }
 
     def render(self, markdown: str) -> str:
@@ -203,6 +209,43 @@ class Lesson:
             raise LessonError(
                 "error.lesson.template", source=self.source, problem=f"{type(e).__name__}: {e}"
             ) from None
+
+
+def bias_facts(bias: dict | None, features: list[str], lang: str) -> dict | None:
+    """What the importance lesson says about its own forest (explain.importance_bias), for
+    any data: where the random column ranks by each importance (1 = first, of `columns`), its
+    two importances (`random_permutation_noise`: whether its permutation importance is within
+    two standard deviations of its shuffles from zero), which features the trees used less
+    than random numbers (`below_random`, display names), and the feature each ranks first
+    (`top_real_impurity`: the first real one)."""
+    if not bias:
+        return None
+    names = [*features, text("chart.random_column", lang)]
+    random, impurity, pi = bias["random"], bias["impurity"], bias["permutation"]
+
+    def rank(values: list[float]) -> list[int]:
+        return sorted(range(len(values)), key=lambda i: (-values[i], i))
+
+    by_impurity, by_permutation = rank(impurity), rank(pi["mean"])
+    below = [names[i] for i in by_impurity if impurity[i] < impurity[random]]
+    separator = text("viewer.list_separator", lang)
+    return {
+        "columns": len(names),
+        "trees": bias["trees"],
+        "random_rank_impurity": by_impurity.index(random) + 1,
+        "random_rank_permutation": by_permutation.index(random) + 1,
+        "random_impurity": Shown(impurity[random]),
+        "random_permutation": Shown(pi["mean"][random]),
+        "random_permutation_noise": abs(pi["mean"][random]) <= 2 * pi["std"][random],
+        "random_permutation_negative": pi["mean"][random] < 0,
+        "below_random": separator.join(below),
+        "n_below_random": len(below),
+        "top_impurity": names[by_impurity[0]],
+        "top_real_impurity": names[next(i for i in by_impurity if i != random)],
+        "top_permutation": names[by_permutation[0]],
+        "top_permutation_value": Shown(pi["mean"][by_permutation[0]]),
+        "baseline": Shown(pi["baseline"]),
+    }
 
 
 def environment(**options) -> SandboxedEnvironment:

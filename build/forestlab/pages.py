@@ -17,7 +17,7 @@ from html import escape
 
 from forestlab.catalogue import dim_name, text, value_label
 from forestlab.formats import HELD_OUT, PLACEHOLDER, point_values, ranking
-from forestlab.lessons import Lesson
+from forestlab.lessons import Lesson, bias_facts
 
 
 class _Html(str):
@@ -39,9 +39,15 @@ def _name(name: str) -> _Html:
     return _Html(f'<span class="fl-nowrap">{_code(name)}</span>')
 
 
-def _table(head: list[str], rows: list[list[str]], cls: str = "") -> str:
+def _table(head: list[str], rows: list[list[str]], cls: str = "", marked: int = -1) -> str:
+    """A table of text cells; the row numbered `marked` gets class fl-marked."""
     th = "".join(f"<th>{escape(h)}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f"<td>{_cell(c)}</td>" for c in r) + "</tr>" for r in rows)
+    body = "".join(
+        ('<tr class="fl-marked">' if i == marked else "<tr>")
+        + "".join(f"<td>{_cell(c)}</td>" for c in r)
+        + "</tr>"
+        for i, r in enumerate(rows)
+    )
     attr = f' class="{cls}"' if cls else ""
     return f"<table{attr}><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -106,10 +112,21 @@ def _rel(page_dir: str, target: str) -> str:
 class Fragments:
     """Builds each placeholder's HTML from the build output, for one page."""
 
-    def __init__(self, index: dict, data: dict, build: dict, page_dir: str, lang: str, boot=None):
+    def __init__(
+        self,
+        index: dict,
+        data: dict,
+        build: dict,
+        page_dir: str,
+        lang: str,
+        boot=None,
+        bias: dict | None = None,
+    ):
         self.index, self.data, self.build, self.boot = index, data, build, boot
         self.page_dir, self.lang = page_dir, lang
         self.names = data["names"][lang]
+        #: the importance lesson's forest (importance-bias.json), when the build made one
+        self.bias = bias or None
 
     def render(self, markdown: str, source: str) -> str:
         self.source = source
@@ -133,10 +150,39 @@ class Fragments:
             if m.group(1) == "viewer" and m.group(2):
                 options = json.loads(m.group(2))
                 if options.get("lesson"):
-                    return Lesson(
-                        self.source, self.index, self.boot, options, self.lang, self.sample()
-                    )
+                    return self._lesson(options)
         return None
+
+    def _lesson(self, options: dict) -> Lesson:
+        facts = bias_facts(self.bias, self.names["features"], self.lang)
+        return Lesson(self.source, self.index, self.boot, options, self.lang, self.sample(), facts)
+
+    def bias_table(self) -> str:
+        """The importance lesson's forest as a table: every feature and the random column,
+        with its impurity and permutation importance and their ranks; the random row marked."""
+        if not self.bias:
+            return f"<p>{escape(text('page.no_bias', self.lang))}</p>"
+        lang, bias = self.lang, self.bias
+        names = [*self.names["features"], text("chart.random_column", lang)]
+        impurity, pi = bias["impurity"], bias["permutation"]
+        rank_i = sorted(range(len(names)), key=lambda i: (-impurity[i], i))
+        rank_p = sorted(range(len(names)), key=lambda i: (-pi["mean"][i], i))
+        rows = []
+        for i in rank_p:
+            cells = [
+                names[i],
+                f"{impurity[i]:.3f} ({rank_i.index(i) + 1})",
+                _Html(
+                    '<span class="fl-nowrap">'
+                    f"{pi['mean'][i]:+.3f} ± {pi['std'][i]:.3f} ({rank_p.index(i) + 1})</span>"
+                ),
+            ]
+            rows.append(cells)
+        head = [text("page.feature", lang), text("page.impurity", lang), text("page.permutation", lang)]
+        # the random column's row is marked (bold, and its name says what it is)
+        table = _table(head, rows, marked=rank_p.index(bias["random"]))
+        note = text("page.bias_note", lang, trees=bias["trees"], repeats=pi["repeats"])
+        return f'<div class="fl-table-scroll fl-bias">{table}</div><p>{escape(note)}</p>'
 
     def sample(self) -> dict | None:
         """The training sample the grid trains on (data.train_rows), as the lessons write it."""
@@ -283,7 +329,7 @@ class Fragments:
             raise ValueError(f"unknown viewer option(s): {', '.join(sorted(unknown))}")
         if options.get("lesson"):
             # presets checked against the grid; "best" searches only what the student may move
-            lesson = Lesson(self.source, self.index, self.boot, options, self.lang, self.sample())
+            lesson = self._lesson(options)
             options = {**options, "best": lesson.best_set(), "top": lesson.top()}
         config = escape(json.dumps(options, ensure_ascii=False), quote=True)
         fallback = self.figures(only=options.get("figures"))

@@ -38,7 +38,7 @@ from mkdocs.structure.files import File, Files
 from forestlab.catalogue import LANGS, for_language, text
 from forestlab.config import SITE_CORE
 from forestlab.core.messages import render
-from forestlab.formats import DEFAULT_LAB, output_folder
+from forestlab.formats import BIAS_FILE, DEFAULT_LAB, output_folder
 from forestlab.lessons import load_bootstrap
 from forestlab.noise import CORRECT_FILE
 from forestlab.pages import Fragments
@@ -348,6 +348,7 @@ class ForestLabPlugin(BasePlugin[ForestLabConfig]):
             "index": index,
             "data": read("data.json"),
             "build": read("build.json"),
+            "bias": read(BIAS_FILE),
             "boot": self._bootstrap(out, index),
         }
 
@@ -460,7 +461,13 @@ class ForestLabPlugin(BasePlugin[ForestLabConfig]):
             lambda m: "\n" + self.switcher(page, files, lang) + "\n", markdown
         )
         fragments = Fragments(
-            lab["index"], lab["data"], lab["build"], posixpath.dirname(src), lang, lab["boot"]
+            lab["index"],
+            lab["data"],
+            lab["build"],
+            posixpath.dirname(src),
+            lang,
+            lab["boot"],
+            lab["bias"],
         )
         try:
             return fragments.render(markdown, src)

@@ -89,10 +89,10 @@ def importance_record(baseline: float, drops: np.ndarray, cols, n_features: int,
 
 
 def map_counts(counts: list[int]) -> list[int]:
-    """The few tree counts the map is stored at: the grid's counts up to MAP_TREES (at least
-    the smallest), at most MAP_LAYERS of them, always the first and the last. The viewer
-    shows the largest stored count not above the slider's, and says which."""
-    kept = [c for c in sorted(counts) if c <= MAP_TREES] or [min(counts)]
+    """The few tree counts the map is stored at: the grid's counts, each at most MAP_TREES,
+    at most MAP_LAYERS of them, always the first and the last. The viewer shows the largest stored count not above the slider's, and says which;
+    a live model of n trees gets the map of min(n, MAP_TREES) trees, a layer of the grid's."""
+    kept = sorted({min(c, MAP_TREES) for c in counts})
     if len(kept) <= MAP_LAYERS:
         return kept
     step = (len(kept) - 1) / (MAP_LAYERS - 1)

@@ -160,12 +160,8 @@ def decode_map(record: dict, n_classes: int) -> dict[int, np.ndarray]:
 def validation_curve(trees, X_val, y_val, classes, n_classes) -> list[float]:
     """Validation accuracy of the first 1, 2, … trees."""
     X32 = np.asarray(X_val, dtype=np.float32)
-    total = np.zeros((len(X32), n_classes))
-    curve = []
-    for i, tree in enumerate(trees, start=1):
-        total[:, classes] += tree.tree_.predict(X32)[:, : len(classes)]
-        curve.append(float(np.mean(np.argmax(total / i, axis=1) == y_val)))
-    return curve
+    _, at = forest_proba(trees, X32, classes, n_classes, range(1, len(trees) + 1))
+    return [float(np.mean(np.argmax(at[n], axis=1) == y_val)) for n in sorted(at)]
 
 
 def spread_seeds(seed: int, n: int = SPREAD_SEEDS) -> list[int]:

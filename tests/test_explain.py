@@ -228,8 +228,11 @@ def test_map_features_as_named_and_the_map_off_without_two_numeric_features(tmp_
     assert run_cli("build", "--splits", splits, "--work", tmp_path / "w").code == 0
     data = json.loads((tmp_path / "w" / "out" / "data.json").read_text())
     names = [f["name"] for f in data["spec"]["features"]]
-    record = json.loads((tmp_path / "w" / "out" / "families" / "0.json").read_text())
-    assert record["map"]["features"] == [names.index("fare"), names.index("age")]
+    family_map = json.loads((tmp_path / "w" / "out" / "maps" / "0.json").read_text())
+    assert family_map["features"] == [names.index("fare"), names.index("age")]
+    assert family_map["format"] == "forestlab.map/1"
+    assert data["map"]["features"] == family_map["features"]
+    assert "map" not in json.loads((tmp_path / "w" / "out" / "families" / "0.json").read_text())
 
     one = small_splits(
         tmp_path / "b", data={"target": "survived", "exclude": ["fare", "sibsp", "parch"]}
@@ -238,4 +241,5 @@ def test_map_features_as_named_and_the_map_off_without_two_numeric_features(tmp_
     assert run.code == 0
     assert "fewer than two numeric features" in run.err
     record = json.loads((tmp_path / "v" / "out" / "families" / "0.json").read_text())
-    assert "map" not in record and "permutation" in record
+    assert "permutation" in record and not (tmp_path / "v" / "out" / "maps" / "0.json").exists()
+    assert json.loads((tmp_path / "v" / "out" / "data.json").read_text())["map"] is None

@@ -41,6 +41,8 @@ INDEX_FORMAT = "forestlab.index/2"
 DATA_FORMAT = "forestlab.data/1"
 #: The importance lesson's own forest (explain.importance_bias): never part of the index.
 BIAS_FILE = "importance-bias.json"
+#: A family's 2-D map, `maps/<f>.json`, fetched when the map panel comes near the screen.
+MAP_FORMAT = "forestlab.map/1"
 #: Metrics in the index are integers: the value times SCALE (thousandths, as shown).
 SCALE = 1000
 #: The source of a split carved out of train.csv, in data.json's `split_files`.
@@ -220,6 +222,13 @@ class Map2D(_Format):
     points: MapPoints
 
 
+class MapFile(Map2D):
+    """`maps/<f>.json`: family f's 2-D map, in a file of its own (fetched only when its
+    panel is scrolled to)."""
+
+    format: Literal["forestlab.map/1"]
+
+
 class Spread(_Format):
     """Validation accuracy for 1..N trees of the same family grown from each of `seeds` (the
     build's seed first, whose curve is `curve.val`), on the same training rows."""
@@ -240,7 +249,8 @@ class FamilyRecord(_Format):
     points: list[FamilyPoint]
     #: with explain.enabled: every family
     permutation: Permutation | None = None
-    #: with explain.enabled and two numeric features
+    #: a live record's map (with explain.enabled and two numeric features); the build
+    #: publishes each family's in maps/<f>.json instead
     map: Map2D | None = None
     #: the families a lesson can reach (explain.enabled)
     spread: Spread | None = None
@@ -338,6 +348,13 @@ class Examples(_Format):
     text: list[list[str]]
 
 
+class LiveMap(_Format):
+    """The build's 2-D map settings, so a live model's map covers the same cells."""
+
+    features: list[int]
+    axes: list[list[float]]
+
+
 class DataCard(_Format):
     format: Literal["forestlab.data/1"]
     spec: Spec
@@ -355,6 +372,7 @@ class DataCard(_Format):
     charts: list[str]
     widget: Widget
     download: Download
+    map: LiveMap | None = None
 
 
 # -- live/live.json --
@@ -363,13 +381,6 @@ class DataCard(_Format):
 class LiveSplit(_Format):
     X: list[float]
     y: list[int]
-
-
-class LiveMap(_Format):
-    """The build's 2-D map settings, so a live model's map covers the same cells."""
-
-    features: list[int]
-    axes: list[list[float]]
 
 
 class LiveData(_Format):
@@ -396,6 +407,7 @@ FORMATS: dict[str, type[_Format]] = {
     "data": DataCard,
     "live": LiveData,
     "importance-bias": ImportanceBias,
+    "map": MapFile,
 }
 assert RECORD_SCHEMA == "forestlab.family/1" and LIVE_SCHEMA == "forestlab.live/1"
 

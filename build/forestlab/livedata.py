@@ -71,10 +71,15 @@ def live_payload(cfg: Config, prepared: Prepared) -> dict:
         "val": part(data.X_val, data.y_val, val),
         "explain": data.explain,
         # the build's map: its two features and axes (the live rows may be a sample)
-        "map": {"features": list(data.map_pair), "axes": map_axes(data.X_train, data.map_pair)}
-        if data.explain and data.map_pair
-        else None,
+        "map": map_settings(data),
     }
+
+
+def map_settings(data) -> dict | None:
+    """The 2-D map's two features and axes (from all the training rows), or None."""
+    if not (data.explain and data.map_pair):
+        return None
+    return {"features": list(data.map_pair), "axes": map_axes(data.X_train, data.map_pair)}
 
 
 #: Where a self-hosted Pyodide is published, in the lab's output (widget.self_host, pyodide_dir).

@@ -306,8 +306,14 @@ def _write_results(stage: Path, lab: str, cfg: Config, records: list[dict], writ
     # not published: which validation rows each point gets right, for the lessons' best sets
     np.save(stage / noise.CORRECT_FILE, np.packbits(correct, axis=1))
     (stage / "families").mkdir()
+    (stage / "maps").mkdir()
     for f, record in enumerate(published):
+        # the 2-D map is the largest part of a family's detail and is drawn only when its
+        # panel is scrolled to: a file of its own, fetched then (formats.MapFile)
+        family_map = record.pop("map", None)
         write_json(f"families/{f}.json", record)
+        if family_map is not None:
+            write_json(f"maps/{f}.json", {"format": formats.MAP_FORMAT, **family_map})
     (stage / "schema").mkdir()
     for name, schema in formats.json_schemas().items():
         write_json(f"schema/{name}.schema.json", schema)
@@ -373,6 +379,8 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
             "notices": [n.render("en") for n in prepared.notices],
             "charts": chart_files,
             "widget": livedata.widget_info(cfg, paths.lab, prepared.live_core),
+            # the 2-D map's features and axes; null: no map (maps/<f>.json is not published)
+            "map": livedata.map_settings(prepared.data),
             "download": download,
         },
     )

@@ -73,6 +73,7 @@ class Chart {
       text: cssColour(this.box, "--md-default-fg-color"),
       grid: cssColour(this.box, "--md-default-fg-color--lightest"),
       ticks: cssColour(this.box, "--md-default-fg-color--lighter"),
+      band: cssColour(this.box, "--fl-seed-band"), // viewer.css: stronger on the dark palette
     };
     return this.colours;
   }
@@ -108,16 +109,80 @@ class Chart {
   }
 }
 
+/** The lowest and highest validation accuracy over the seeds at each tree count (1 … N) of a
+ * family's `spread`, computed once per family: a redraw only looks it up. */
+const bands = new WeakMap();
+export function seedBand(spread) {
+  if (!spread?.val?.length) return null;
+  let band = bands.get(spread);
+  if (!band) {
+    const n = Math.min(...spread.val.map((curve) => curve.length));
+    const low = new Array(n);
+    const high = new Array(n);
+    for (let i = 0; i < n; i++) {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const curve of spread.val) {
+        lo = Math.min(lo, curve[i]);
+        hi = Math.max(hi, curve[i]);
+      }
+      low[i] = lo;
+      high[i] = hi;
+    }
+    band = { seeds: spread.val.length, low, high };
+    bands.set(spread, band);
+  }
+  return band;
+}
+
+/** The seed band in words, with its numbers: one tree's range against the most trees'. */
+export function seedNote(t, band) {
+  if (!band) return "";
+  const last = band.low.length - 1;
+  const params = {
+    seeds: band.seeds,
+    low1: fmt(band.low[0]),
+    high1: fmt(band.high[0]),
+    n: last + 1,
+    lown: fmt(band.low[last]),
+    highn: fmt(band.high[last]),
+  };
+  const narrower = band.high[last] - band.low[last] < band.high[0] - band.low[0];
+  return t(narrower ? "chart.seed_note" : "chart.seed_note_flat", params);
+}
+
+// the trees chart's series: x, training, validation, out of bag, the seed band's top and bottom
+const HIGH = 4;
+const LOW = 5;
+const BAND_EDGE = "rgba(214, 39, 40, 0.35)";
+/** A family's chart data, built once per curve: a redraw at another tree count reuses it. */
+const treeData = new WeakMap();
+function treesData(curve, band) {
+  let data = treeData.get(curve);
+  if (!data || data.band !== band) {
+    const nulls = curve.val.map(() => null);
+    data = [curve.val.map((_, i) => i + 1), curve.train, curve.val, curve.oob ?? nulls, band?.high ?? nulls, band?.low ?? nulls];
+    data.band = band;
+    treeData.set(curve, data);
+  }
+  return data;
+}
+
 /** Accuracy against the number of trees (1 … the most trees), a dashed line at the chosen count;
- * training, validation and out of bag (null while no row has been left out: a gap). */
+ * training, validation and out of bag (null while no row has been left out: a gap), and, when
+ * the family has its seed spread, the band of validation scores over the seeds behind them. */
 export class TreesChart extends Chart {
-  draw(curve, marked) {
+  draw(curve, marked, spread) {
     const t = this.t;
-    const oob = curve.oob ?? curve.val.map(() => null);
-    const data = [curve.val.map((_, i) => i + 1), curve.train, curve.val, oob];
+    const band = seedBand(spread);
+    const data = treesData(curve, band);
     this.marked = marked;
+    // no band, no legend entry (the box's class hides it)
+    this.box.classList.toggle("fl-has-band", Boolean(band));
     if (!this.plot) {
-      this.curve = curve;
+      this.data = data;
+      // the band's bottom edge: no legend entry of its own (viewer.css hides its row)
+      const hidden = { class: "fl-band-low", stroke: BAND_EDGE, width: 1, points: { show: false }, value: (u, v) => fmt(v) };
       this.plot = new globalThis.uPlot(
         {
           ...size(this.box),
@@ -128,23 +193,67 @@ export class TreesChart extends Chart {
             { label: t("split.train"), stroke: "#1f77b4", width: 2, value: (u, v) => fmt(v) },
             { label: t("split.val"), stroke: "#d62728", width: 2, value: (u, v) => fmt(v) },
             { label: t("chart.oob"), stroke: "#2ca02c", width: 2, dash: [6, 3], value: (u, v) => fmt(v) },
+            {
+              label: t("chart.seed_band", { seeds: band?.seeds ?? "" }),
+              class: "fl-band-high",
+              stroke: BAND_EDGE, // the edges; drawBand fills between them, viewer.css the swatch
+              width: 1,
+              points: { show: false },
+              value: (u, v, _s, i) => (i == null || v == null ? "–" : `${fmt(u.data[LOW][i])}–${fmt(v)}`),
+            },
+            { ...hidden, label: "" },
           ],
           hooks: {
+            // the band is filled after the grid and before every line: behind validation
+            drawAxes: [(u) => this.drawBand(u)],
             draw: [(u) => this.drawMarker(u)],
             // without a pointer over the chart, the legend shows the chosen tree count's values
             setLegend: [(u) => u.cursor.idx == null && this.showMarked(u)],
+            // the band's one legend entry shows and hides both of its edges
+            setSeries: [(u, i, opts) => i === HIGH && opts && "show" in opts && u.series[LOW].show !== opts.show && u.setSeries(LOW, { show: opts.show })],
           },
         },
         data,
         this.box,
       );
-    } else if (this.curve !== curve) {
-      this.curve = curve;
+    } else if (this.data !== data) {
+      this.data = data;
+      if (band) this.bandLabel(band.seeds);
       this.plot.setData(data);
     } else {
       this.plot.redraw(false);
     }
     if (this.plot.cursor.idx == null) this.showMarked();
+  }
+
+  /** The band's legend entry, found by its class (the seeds' count can differ by family). */
+  bandLabel(seeds) {
+    const label = this.t("chart.seed_band", { seeds });
+    if (this.plot.series[HIGH].label === label) return;
+    this.plot.series[HIGH].label = label;
+    const entry = this.box.querySelector(".u-legend .fl-band-high .u-label");
+    if (entry) entry.textContent = label;
+  }
+
+  /** The seed band: filled between its top and bottom edges, inside the plotting area. */
+  drawBand(u) {
+    const high = u.data[HIGH];
+    const low = u.data[LOW];
+    if (!u.series[HIGH].show || high[0] == null) return;
+    const x = (i) => u.valToPos(u.data[0][i], "x", true);
+    const ctx = u.ctx;
+    const { left, top, width, height } = u.bbox;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(left, top, width, height);
+    ctx.clip();
+    ctx.beginPath();
+    for (let i = 0; i < high.length; i++) ctx.lineTo(x(i), u.valToPos(high[i], "y", true));
+    for (let i = low.length - 1; i >= 0; i--) ctx.lineTo(x(i), u.valToPos(low[i], "y", true));
+    ctx.closePath();
+    ctx.fillStyle = this.palette().band;
+    ctx.fill();
+    ctx.restore();
   }
 
   /** The legend at the chosen number of trees (x runs 1 … the most trees). */

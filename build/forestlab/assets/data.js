@@ -1,6 +1,7 @@
 // The lab's published results (format forestlab.index/2 and forestlab.family/1): the index is
 // fetched once; a family's detail shard when that family is first shown, kept in a Map, with
-// the neighbouring families prefetched while the browser is idle.
+// the neighbouring families prefetched while the browser is idle; a family's 2-D map
+// (forestlab.map/1) only when its panel is near the screen, never prefetched.
 //
 // Point numbering (see the results format): with T tree counts (dims[0]), a family's number
 // is the mixed-radix number of its value indices over dims[1:], first most significant; the
@@ -9,6 +10,7 @@
 export const INDEX_FORMAT = "forestlab.index/2";
 export const FAMILY_FORMAT = "forestlab.family/1";
 export const DATA_FORMAT = "forestlab.data/1";
+export const MAP_FORMAT = "forestlab.map/1";
 
 /** The family number of a slider state. */
 export function familyOf(idx, dims) {
@@ -95,6 +97,7 @@ export class Lab {
     this.base = base;
     this.shards = new Map(); // family number → Promise of its record
     this.loaded = new Map(); // family number → record, once it arrived
+    this.maps = new Map(); // family number → Promise of its 2-D map
   }
 
   index() {
@@ -123,6 +126,16 @@ export class Lab {
       this.shards.set(f, promise);
     }
     return this.shards.get(f);
+  }
+
+  /** Family f's 2-D map (maps/<f>.json); fetched once (a failed fetch may be tried again). */
+  map(f) {
+    if (!this.maps.has(f)) {
+      const promise = getJson(new URL(`maps/${f}.json`, this.base), MAP_FORMAT);
+      promise.catch(() => this.maps.delete(f));
+      this.maps.set(f, promise);
+    }
+    return this.maps.get(f);
   }
 
   /** Family f's record if it has arrived, else undefined. */

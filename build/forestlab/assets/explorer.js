@@ -8,8 +8,8 @@ import { el, fmt } from "./dom.js";
 import { Controls } from "./controls.js";
 import { curveAlong, familyOf, headline, idxOfPoint, neighbours, pointOf, valuesOf } from "./data.js";
 import { ignoredParams, movable, nearestIdx, parseState, serialiseState } from "./state.js";
-import { MetricsPanel, renderCompare, renderConfusion, renderImportance, renderLive, sizeText } from "./panels.js";
-import { RocChart, TreesChart } from "./charts.js";
+import { MetricsPanel, importanceParts, renderCompare, renderConfusion, renderLive, showImportances, sizeText } from "./panels.js";
+import { RocChart, TreesChart, seedBand, seedNote } from "./charts.js";
 import { ResultStrip } from "./strip.js";
 import { valueLabel, valueToken } from "./text.js";
 
@@ -81,12 +81,13 @@ export class Explorer {
     this.codeBox.addEventListener("toggle", () => this.refreshCode());
     this.snippets = null; // snippet.js, loaded with the data card (after the first numbers)
     this.confusion = el("table", { class: "fl-confusion" });
-    this.importance = el("div", { class: "fl-importance" });
+    this.importance = importanceParts(t);
     const treesBox = el("div", { class: "fl-chart", "data-chart": "trees" });
     const rocBox = el("div", { class: "fl-chart", "data-chart": "roc" });
     this.rocPanel = el("section", { class: "fl-panel", hidden: true }, el("h2", {}, t("chart.roc_title")), rocBox);
     this.trees = new TreesChart(treesBox, t);
     this.oobAt = el("p", { class: "fl-note", "data-role": "oob-at" });
+    this.seedNote = el("p", { class: "fl-note", "data-role": "seed-note", hidden: true });
     // the votes and the drawn tree: their module loads with the first family file, after the
     // first numbers (panels.inside stays null until then)
     this.inside = null;
@@ -132,9 +133,9 @@ export class Explorer {
             "div",
             { class: "fl-panels" },
             el("section", { class: "fl-panel" }, el("div", { class: "fl-table-scroll" }, this.metrics.element), this.size),
-            el("section", { class: "fl-panel" }, el("h2", {}, t("chart.trees_title")), treesBox, this.oobAt, el("p", { class: "fl-note" }, t("chart.oob_note"))),
+            el("section", { class: "fl-panel" }, el("h2", {}, t("chart.trees_title")), treesBox, this.seedNote, this.oobAt, el("p", { class: "fl-note" }, t("chart.oob_note"))),
             el("section", { class: "fl-panel" }, el("h2", {}, t("chart.confusion_title")), this.confusion),
-            el("section", { class: "fl-panel" }, el("h2", {}, t("chart.importance_title")), this.importance),
+            el("section", { class: "fl-panel fl-importance-panel" }, el("h2", {}, t("chart.importance_title")), this.importance.element),
             this.rocPanel,
             this.insideSlot,
           ),
@@ -313,11 +314,18 @@ export class Explorer {
   showDetail(record, point, values) {
     const names = this.data.names[this.lang];
     renderConfusion(this.confusion, this.t, point.metrics.val.confusion_matrix, names.classes);
-    renderImportance(this.importance, point.importances, names.features);
+    showImportances(this.importance, this.t, point.importances, record, names.features);
     const n = values[this.dims[0].name];
-    this.trees.show(record.curve, n);
+    this.trees.show(record.curve, n, record.spread);
+    // the seeds' band in words: written when the family changes, not at every move
+    if (this.seedFor !== record) {
+      this.seedFor = record;
+      const note = seedNote(this.t, seedBand(record.spread));
+      this.seedNote.textContent = note;
+      this.seedNote.hidden = !note;
+    }
     this.oobAt.textContent = oobText(this.t, record, n);
-    if (this.inside) this.inside.show(record, n, this.data, names);
+    if (this.inside) this.inside.show(record, n, this.data, names, () => this.lab.map(familyOf(this.state.idx, this.dims)));
     else this.loadInside();
     this.rocPanel.hidden = !point.roc_val;
     if (point.roc_val) this.roc.show(point.roc_val, point.metrics.val.roc_auc);

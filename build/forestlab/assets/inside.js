@@ -1,7 +1,9 @@
 // Inside the forest, drawn: pick one of the data card's example rows and see each tree's
 // vote (a strip of squares), the running share of votes as trees are added, hard votes beside
 // the averaged probability that decides, and the first tree's top levels with the example's
-// path. Data text (feature, class and category names) only ever becomes SVG or HTML text.
+// path; and the forest's map on two features (its drawing, mapview.js, loads when the panel
+// comes near the screen). Data text (feature, class and category names) only ever becomes
+// SVG or HTML text, never canvas pixels or markup.
 
 import { el, uid } from "./dom.js";
 import { decodeVotes, splitParts, treeLayout, treePath, voteSummary } from "./votes.js";
@@ -9,7 +11,7 @@ import { decodeVotes, splitParts, treeLayout, treePath, voteSummary } from "./vo
 const SVG = "http://www.w3.org/2000/svg";
 /** Class colours (colour-blind friendly, readable on light and dark). */
 export const CLASS_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"];
-const colour = (k) => CLASS_COLOURS[k % CLASS_COLOURS.length];
+export const colour = (k) => CLASS_COLOURS[k % CLASS_COLOURS.length];
 /** Longest data text shown in a tree box; the whole text is in the box's <title>. */
 const SHORT = 22;
 
@@ -25,7 +27,7 @@ function svg(tag, attrs = {}, ...children) {
 }
 
 const short = (text) => (text.length > SHORT ? `${text.slice(0, SHORT - 1)}…` : text);
-const percent = (p) => `${Math.round(p * 100)}%`;
+export const percent = (p) => `${Math.round(p * 100)}%`;
 
 export class InsidePanels {
   constructor(t) {
@@ -60,17 +62,19 @@ export class InsidePanels {
       this.treeBox,
       this.treeSize,
     );
-    this.elements = [this.votesPanel, this.treePanel];
+    this.map = new MapSlot(t);
+    this.elements = [this.votesPanel, this.map.element, this.treePanel];
     this.shown = null;
   }
 
-  /** Show a family's record at `n` trees with the data card and the page's names. */
-  show(record, n, data, names) {
-    if (!record.votes || !record.tree || !data.examples) {
-      this.elements.forEach((e) => (e.hidden = true));
-      return;
-    }
-    this.elements.forEach((e) => (e.hidden = false));
+  /** Show a family's record at `n` trees with the data card and the page's names;
+   * `familyMap()` fetches the family's 2-D map (a promise), when the data card says there is
+   * one. */
+  show(record, n, data, names, familyMap) {
+    this.map.show(data.map ? familyMap : null, n, names);
+    const inside = Boolean(record.votes && record.tree && data.examples);
+    this.votesPanel.hidden = this.treePanel.hidden = !inside;
+    if (!inside) return;
     if (this.examples !== data.examples) {
       this.examples = data.examples;
       this.fillPicker(data.examples, names);
@@ -212,5 +216,66 @@ export class InsidePanels {
     const picture = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": t("inside.tree_title"), class: "fl-tree-svg" }, edges, boxes);
     this.treeBox.replaceChildren(picture);
     this.treeSize.textContent = t("inside.tree_size", { nodes: tree.node_count, depth: tree.max_depth });
+  }
+}
+
+/** The map panel's place: its heading at once, its drawing (mapview.js) and the family's map
+ * file loaded when the panel comes near the screen, and painted only while it is near, in the
+ * next frame: a slider move elsewhere on the page pays nothing for it, and the first view
+ * carries none of its code or data. */
+class MapSlot {
+  constructor(t) {
+    this.t = t;
+    this.element = el("section", { class: "fl-panel fl-map", "data-panel": "map", hidden: true }, el("h2", {}, t("inside.map_title")));
+    this.view = null;
+    this.latest = null;
+    this.near = false;
+    this.frame = 0;
+    new IntersectionObserver(
+      (entries) => {
+        this.near = entries.some((e) => e.isIntersecting);
+        if (this.near) this.load();
+        this.schedule();
+      },
+      { rootMargin: "300px" },
+    ).observe(this.element);
+  }
+
+  /** `familyMap`: a function fetching the family's map (a promise); null: no map. */
+  show(familyMap, n, names) {
+    this.element.hidden = !familyMap;
+    if (!familyMap) return;
+    this.latest = [familyMap, n, names];
+    this.schedule();
+  }
+
+  load() {
+    this.loading ??= import("./mapview.js").then(
+      ({ MapView }) => {
+        this.view = new MapView(this.t, this.element);
+        this.schedule();
+      },
+      (error) => console.error(error),
+    );
+  }
+
+  schedule() {
+    if (!this.view || !this.near || !this.latest || this.frame) return;
+    const [familyMap, n, names] = this.latest;
+    const wanted = this.latest;
+    this.frame = -1; // waiting for the map file, then for the next frame
+    familyMap().then(
+      (map) => {
+        this.frame = requestAnimationFrame(() => {
+          this.frame = 0;
+          if (this.latest === wanted) this.view.show({ map }, n, names);
+          else this.schedule(); // the student moved on meanwhile: show the latest instead
+        });
+      },
+      (error) => {
+        this.frame = 0;
+        console.error(error);
+      },
+    );
   }
 }

@@ -1,5 +1,6 @@
 // The explorer's panels of numbers: metrics (with the train − val gap and the hidden test
-// column), model size, the A/B comparison, the confusion matrix and feature importances.
+// column), model size, the A/B comparison, the confusion matrix and feature importances
+// (impurity, and permutation on validation).
 // Accuracy, gap and size come from the index and are painted at once; every other number
 // comes from the family's detail shard and fills in when it arrives ("…" until then).
 
@@ -147,23 +148,111 @@ export function renderConfusion(target, t, matrix, classes) {
   target.replaceChildren(el("thead", {}, head), el("tbody", {}, rows));
 }
 
-/** Feature importances as bars, largest first; `features` are the display names. */
-export function renderImportance(target, importances, features) {
-  const order = importances.map((v, i) => [v, i]).sort((x, y) => y[0] - x[0]);
+/** Impurity importances as bars, largest first; `features` are the display names. With `used`
+ * (the forest's feature columns) and `t`, a feature the forest did not train on says so. */
+export function renderImportance(target, importances, features, { used, t } = {}) {
+  const unused = (i) => used && t && !used.includes(i);
+  const order = importances.map((v, i) => [v, i]).sort((x, y) => unused(x[1]) - unused(y[1]) || y[0] - x[0]);
   const max = Math.max(1e-9, order[0]?.[0] ?? 0);
   target.replaceChildren(
     ...order.map(([v, i]) => {
+      if (unused(i)) return notUsedRow(t, features[i], i);
       const bar = el("span", { class: "fl-bar" });
       bar.style.width = `${(100 * v) / max}%`;
       return el(
         "div",
-        { class: "fl-importance-row" },
+        { class: "fl-importance-row", "data-feature": i },
         el("span", { class: "fl-importance-name" }, features[i]),
         el("span", { class: "fl-bar-track" }, bar),
         el("span", { class: "fl-importance-value" }, fmt(v)),
       );
     }),
   );
+}
+
+const notUsedRow = (t, name, i) =>
+  el("div", { class: "fl-importance-row fl-not-used", "data-feature": i }, el("span", { class: "fl-importance-name" }, name), el("span", { class: "fl-importance-unused" }, t("chart.not_used")));
+
+/** The permutation importances' rows, largest mean first, the features the forest did not
+ * use last; and the scale's ends, which hold zero and every mean ± std. */
+export function permutationRows(permutation) {
+  const rows = permutation.mean.map((mean, i) => ({ i, mean, std: permutation.std[i] ?? 0 }));
+  const used = rows.filter((r) => r.mean !== null && r.mean !== undefined).sort((a, b) => b.mean - a.mean);
+  const unused = rows.filter((r) => r.mean === null || r.mean === undefined);
+  let lo = 0;
+  let hi = 0;
+  for (const r of used) {
+    lo = Math.min(lo, r.mean - r.std);
+    hi = Math.max(hi, r.mean + r.std);
+  }
+  if (hi - lo < 1e-9) hi = lo + 1e-9;
+  return { used, unused, lo, hi };
+}
+
+/** Permutation importance on validation (the shard's `permutation`): for each feature the
+ * mean drop in accuracy as a bar from zero (left of zero when negative), a whisker of ± one
+ * standard deviation, and the numbers; features the forest did not use say so. */
+export function renderPermutation(target, t, permutation, features) {
+  const { used, unused, lo, hi } = permutationRows(permutation);
+  const at = (v) => (100 * (v - lo)) / (hi - lo);
+  const place = (node, from, to) => {
+    node.style.left = `${Math.min(at(from), at(to)).toFixed(2)}%`;
+    node.style.width = `${Math.abs(at(to) - at(from)).toFixed(2)}%`;
+    return node;
+  };
+  const rows = used.map(({ i, mean, std }) => {
+    const zero = el("span", { class: "fl-perm-zero" });
+    zero.style.left = `${at(0).toFixed(2)}%`;
+    return el(
+      "div",
+      { class: "fl-importance-row fl-perm-row", "data-feature": i },
+      el("span", { class: "fl-importance-name" }, features[i]),
+      el(
+        "span",
+        { class: "fl-perm-track" },
+        zero,
+        place(el("span", { class: mean < 0 ? "fl-perm-bar fl-negative" : "fl-perm-bar" }), 0, mean),
+        place(el("span", { class: "fl-perm-whisker" }), mean - std, mean + std),
+      ),
+      el("span", { class: "fl-importance-value" }, el("span", { "data-role": "mean" }, fmt(mean)), el("span", { class: "fl-perm-std", "data-role": "std" }, `±${fmt(std)}`)),
+    );
+  });
+  target.replaceChildren(
+    el("h3", {}, t("chart.permutation_heading", { n: permutation.n_estimators })),
+    ...rows,
+    ...unused.map(({ i }) => notUsedRow(t, features[i], i)),
+    el("p", { class: "fl-note" }, t("chart.permutation_key", { repeats: permutation.repeats })),
+  );
+}
+
+/** The importance panel's two parts, empty: impurity importances of the shown point and,
+ * when the family has them, the permutation importances of its largest forest, with a note on
+ * what tells them apart. Returns the panel's element and its parts, for showImportances. */
+export function importanceParts(t) {
+  const impurity = el("div", { class: "fl-importance" });
+  const permutation = el("div", { class: "fl-importance fl-permutation", "data-role": "permutation", hidden: true });
+  const note = el("p", { class: "fl-note fl-importance-note", hidden: true }, t("chart.importance_note"));
+  const element = el(
+    "div",
+    { class: "fl-importance-parts" },
+    el("div", { class: "fl-importance-part" }, el("h3", {}, t("chart.impurity_heading")), impurity),
+    el("div", { class: "fl-importance-part" }, permutation),
+    note,
+  );
+  return { element, impurity, permutation, note };
+}
+
+/** Fill the importance panel's parts: `record` gives the features used and the permutation
+ * importances (drawn again only when the family changes). */
+export function showImportances(parts, t, importances, record, features) {
+  renderImportance(parts.impurity, importances, features, { used: record.features_used, t });
+  const permutation = record.permutation;
+  parts.permutation.hidden = parts.note.hidden = !permutation;
+  if (permutation && (parts.shown !== permutation || parts.names !== features)) {
+    renderPermutation(parts.permutation, t, permutation, features);
+  }
+  parts.shown = permutation;
+  parts.names = features;
 }
 
 /** A live model's result beside the validation numbers of the nearest grid point. */
@@ -185,9 +274,9 @@ export function renderLive(target, t, metrics, { record, description, gridPoint,
     ),
   );
   const confusion = el("table", { class: "fl-confusion" });
-  const importance = el("div", { class: "fl-importance" });
+  const importance = importanceParts(t);
   renderConfusion(confusion, t, point.metrics.val.confusion_matrix, classes);
-  renderImportance(importance, point.importances, features);
+  showImportances(importance, t, point.importances, record, features);
   const live = t("viewer.live");
   target.replaceChildren(
     el("h2", {}, t("viewer.live_title")),
@@ -213,7 +302,7 @@ export function renderLive(target, t, metrics, { record, description, gridPoint,
       "div",
       { class: "fl-panels" },
       el("section", { class: "fl-panel" }, el("h3", {}, `${live}: ${t("chart.confusion_title")}`), confusion),
-      el("section", { class: "fl-panel" }, el("h3", {}, `${live}: ${t("chart.importance_title")}`), importance),
+      el("section", { class: "fl-panel" }, el("h3", {}, `${live}: ${t("chart.importance_title")}`), importance.element),
     ),
   );
 }

@@ -1,0 +1,505 @@
+"""Beyond the score, in headless Chromium: permutation importances beside the impurity bars,
+the seed band of the trees chart, and the forest's 2-D map on a canvas; zh and en, phone and
+laptop, hostile names inert. Expected values come from the build's own files (data.json and
+the family shards), decoded here as the format declares them."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pytest
+from browser import fake_live_worker, js_fixed, shown_values, wait_ready
+from forestlab.formats import family_number
+from test_black_box_browser import shard
+from test_site_browser import (  # noqa: F401  (fixtures)
+    BIDI,
+    HOSTILE,
+    JS_URL,
+    LONG,
+    hostile_site,
+    open_page,
+    site,
+)
+
+pytestmark = pytest.mark.browser
+
+SIZES = [(375, 667), (1366, 768)]
+MAP = "canvas[data-role=map]"
+
+
+def card(out) -> dict:
+    return json.loads((out / "data.json").read_text(encoding="utf-8"))
+
+
+def prefix(lang: str) -> str:
+    return "" if lang == "zh" else "en/"
+
+
+def no_sideways_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+
+
+# -- permutation importance --
+
+
+def shown_permutation(box) -> list[dict]:
+    """The permutation rows as shown: feature column, name, and the numbers or "not used"."""
+    return box.locator(".fl-importance-row").evaluate_all(
+        """rows => rows.map(r => ({
+            i: Number(r.dataset.feature),
+            name: r.querySelector('.fl-importance-name').textContent,
+            mean: r.querySelector('[data-role=mean]')?.textContent ?? null,
+            std: r.querySelector('[data-role=std]')?.textContent ?? null,
+            unused: r.querySelector('.fl-importance-unused')?.textContent ?? null,
+        }))"""
+    )
+
+
+def expected_permutation(permutation: dict, features: list[str], not_used: str) -> list[dict]:
+    used = [i for i, m in enumerate(permutation["mean"]) if m is not None]
+    used.sort(key=lambda i: -permutation["mean"][i])  # stable: ties keep the column order
+    rows = [
+        {
+            "i": i,
+            "name": features[i],
+            # + 0.0: the shard's -0.0 is "0.000" in the browser
+            "mean": js_fixed(permutation["mean"][i] + 0.0),
+            "std": "±" + js_fixed(permutation["std"][i] + 0.0),
+            "unused": None,
+        }
+        for i in used
+    ]
+    rows += [
+        {"i": i, "name": features[i], "mean": None, "std": None, "unused": not_used}
+        for i, m in enumerate(permutation["mean"])
+        if m is None
+    ]
+    return rows
+
+
+NOT_USED = {"zh": "这片森林没有用到", "en": "not used by this forest"}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("viewport", SIZES)
+def test_permutation_bars_show_the_shards_numbers(open_page, site, lang, viewport):  # noqa: F811
+    out = site["lab"].out
+    names = card(out)["names"][lang]
+    w = open_page(prefix(lang) + "explorer/", viewport=viewport)
+    page = w.page
+    box = page.locator("[data-role=permutation]")
+    box.locator(".fl-perm-row").first.wait_for()
+    record, _ = shard(out, page)
+    permutation = record["permutation"]
+    assert shown_permutation(box) == expected_permutation(
+        permutation, names["features"], NOT_USED[lang]
+    )
+    assert str(permutation["n_estimators"]) in box.locator("h3").inner_text()
+    # a negative mean is a bar left of the zero line, a positive one right of it
+    for row in box.locator(".fl-perm-row").all():
+        i = int(row.get_attribute("data-feature"))
+        bar = row.locator(".fl-perm-bar").bounding_box()
+        zero = row.locator(".fl-perm-zero").bounding_box()
+        if permutation["mean"][i] > 0.001:
+            assert bar["x"] >= zero["x"] - 1 and bar["width"] > 0
+        elif permutation["mean"][i] < -0.001:
+            assert bar["x"] + bar["width"] <= zero["x"] + 1
+        whisker = row.locator(".fl-perm-whisker")
+        assert whisker.is_visible()
+    # the impurity bars stay, one row per feature, and the note tells the two apart
+    panel = page.locator(".fl-importance-panel")
+    assert panel.locator(".fl-importance-part").first.locator(".fl-importance-row").count() == len(
+        names["features"]
+    )
+    assert panel.locator(".fl-importance-note").is_visible()
+    assert no_sideways_scroll(page)
+    assert w.clean(), w.report()
+
+
+def test_moving_the_sliders_redraws_the_permutation_bars_of_each_family(open_page, site):  # noqa: F811
+    out = site["lab"].out
+    names = card(out)["names"]["en"]
+    w = open_page("en/explorer/")
+    page = w.page
+    box = page.locator("[data-role=permutation]")
+    seen = set()
+    for dim, key in (("max_depth", "Home"), ("max_depth", "End"), ("min_samples_leaf", "End")):
+        page.locator(f".fl-controls input[data-dim={dim}]").focus()
+        page.keyboard.press(key)
+        wait_ready(page)
+        record, _ = shard(out, page)
+        expected = expected_permutation(record["permutation"], names["features"], NOT_USED["en"])
+        assert shown_permutation(box) == expected
+        seen.add(json.dumps(expected))
+    assert len(seen) > 1
+    assert w.clean(), w.report()
+
+
+def test_a_feature_the_forest_did_not_use_says_so(open_page, site):  # noqa: F811
+    """top_k_features leaves columns out: their permutation importance is null, and both
+    parts of the panel say "not used" for them. Here the shards are served with column 1
+    left out, as such a family's would be."""
+    w = open_page("en/explorer/")
+    page = w.page
+
+    def without_column_1(route):
+        response = route.fetch()
+        record = response.json()
+        record["permutation"]["mean"][1] = record["permutation"]["std"][1] = None
+        record["features_used"] = [c for c in record["features_used"] if c != 1]
+        route.fulfill(response=response, json=record)
+
+    page.route("**/generated/main/families/*.json", without_column_1)
+    page.reload()
+    wait_ready(page)
+    box = page.locator("[data-role=permutation]")
+    rows = shown_permutation(box)
+    last = {"i": 1, "name": rows[-1]["name"], "mean": None, "std": None, "unused": NOT_USED["en"]}
+    assert rows[-1] == last
+    assert all(r["mean"] is not None for r in rows[:-1])
+    impurity = page.locator(".fl-importance-part").first.locator(".fl-not-used")
+    assert impurity.count() == 1 and impurity.get_attribute("data-feature") == "1"
+    assert w.clean(), w.report()
+
+
+def test_the_live_result_shows_its_own_permutation_bars(open_page, site):  # noqa: F811
+    out = site["lab"].out
+    payload = json.loads((out / "live" / "live.json").read_text(encoding="utf-8"))
+    w = open_page("en/explorer/")
+    page = w.page
+    rows = payload["n_train_rows"]
+    record = fake_live_worker(page, out, {"rows": rows, "n_estimators": 3})
+    page.fill("input[name=rows]", str(rows))
+    page.fill("input[name=n_estimators]", "3")
+    page.click("[data-action=train-live]")
+    page.wait_for_selector(".fl-live[data-live=done]")
+    wait_ready(page)
+    box = page.locator(".fl-live-result [data-role=permutation]")
+    names = card(out)["names"]["en"]["features"]
+    assert shown_permutation(box) == expected_permutation(
+        record["permutation"], names, NOT_USED["en"]
+    )
+    assert "3-tree" in box.locator("h3").inner_text()
+    assert w.clean(), w.report()
+
+
+# -- the seed band --
+
+
+def lesson_shard(out, page) -> tuple[dict, int]:
+    """The shard a lesson's explorer shows: its sliders, and the lesson's preset for the
+    dimensions it hides."""
+    lab = json.loads((out / "index.json").read_text(encoding="utf-8"))
+    options = json.loads(page.locator(".forestlab-viewer").first.get_attribute("data-options"))
+    values = {**options.get("preset", {}), **shown_values(page, lab)}
+    f = family_number(lab["dims"], values)
+    record = json.loads((out / "families" / f"{f}.json").read_text(encoding="utf-8"))
+    return record, values[lab["dims"][0]["name"]]
+
+
+def band(spread: dict) -> tuple[list[float], list[float]]:
+    curves = np.array(spread["val"])
+    return curves.min(axis=0).tolist(), curves.max(axis=0).tolist()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("viewport", SIZES)
+def test_the_seed_band_note_on_the_trees_lesson(open_page, site, lang, viewport):  # noqa: F811
+    w = open_page(prefix(lang) + "lessons/trees/", viewport=viewport)
+    page = w.page
+    record, n = lesson_shard(site["lab"].out, page)
+    spread = record["spread"]
+    assert spread["val"][0] == record["curve"]["val"]  # the build's seed first
+    low, high = band(spread)
+    note = page.locator("[data-role=seed-note]")
+    note.wait_for()
+    text = note.inner_text()
+    numbers = [
+        f"{js_fixed(low[0])}–{js_fixed(high[0])}",
+        f"{js_fixed(low[-1])}–{js_fixed(high[-1])}",
+        str(len(spread["seeds"])),
+        str(len(low)),
+    ]
+    assert all(number in text for number in numbers), (numbers, text)
+    # the legend's one band entry, at the chosen tree count
+    entry = page.locator("[data-chart=trees] .u-legend .fl-band-high")
+    entry.wait_for()
+    page.wait_for_function(
+        "([sel, want]) => document.querySelector(sel)?.innerText.includes(want)",
+        arg=["[data-chart=trees] .u-legend .fl-band-high", js_fixed(high[n - 1])],
+    )
+    assert f"{js_fixed(low[n - 1])}–{js_fixed(high[n - 1])}" in entry.inner_text()
+    assert page.locator("[data-chart=trees] .u-legend .fl-band-low").is_hidden()
+    assert no_sideways_scroll(page)
+    assert w.clean(), w.report()
+
+
+def test_no_spread_no_band_note_nor_legend_entry(open_page, site):  # noqa: F811
+    """On the explorer the families a lesson cannot reach have no spread: then the note and
+    the band's legend entry are gone, and they come back with a family that has one."""
+    lab = site["lab"]
+    w = open_page("en/explorer/")
+    page = w.page
+    page.wait_for_selector("[data-chart=trees] .u-legend")
+    seen = set()
+    moves = [("min_samples_leaf", "End"), ("sample_fraction", "Home"), ("min_samples_leaf", "Home")]
+    moves += [("sample_fraction", "End"), ("max_depth", "End")]
+    for dim, key in moves:
+        page.locator(f".fl-controls input[data-dim={dim}]").focus()
+        page.keyboard.press(key)
+        wait_ready(page)
+        record, _ = shard(lab.out, page)
+        has = record.get("spread") is not None
+        seen.add(has)
+        note = page.locator("[data-role=seed-note]")
+        entry = page.locator("[data-chart=trees] .u-legend .fl-band-high")
+        assert note.is_visible() == has
+        assert entry.is_visible() == has
+    assert seen == {True, False}  # the tiny grid has both kinds
+    assert w.clean(), w.report()
+
+
+# -- the 2-D map --
+
+
+def shard_with_map(out, page) -> tuple[dict, int]:
+    """The shown family's shard with its 2-D map, which the build publishes as maps/<f>.json."""
+    record, n = shard(out, page)
+    lab = json.loads((out / "index.json").read_text(encoding="utf-8"))
+    f = family_number(lab["dims"], shown_values(page, lab))
+    family_map = json.loads((out / "maps" / f"{f}.json").read_text(encoding="utf-8"))
+    assert family_map["format"] == "forestlab.map/1"
+    return {**record, "map": family_map}, n
+
+
+def map_layer(record: dict, n_classes: int, drawn: int) -> list[np.ndarray]:
+    """The stored cells at `drawn` trees: [P(class 1) bytes], or [class bytes, p bytes]."""
+    m = record["map"]
+    raw = np.frombuffer(base64.b64decode(m["cells"]), dtype=np.uint8)
+    cells = m["size"] ** 2
+    per = cells if n_classes == 2 else 2 * cells
+    at = m["counts"].index(drawn) * per
+    layer = raw[at : at + per]
+    return [layer] if n_classes == 2 else [layer[:cells], layer[cells:]]
+
+
+def painted_checksum(layer: list[np.ndarray]) -> int:
+    """As map.js's checksum: h = h × 31 + byte, mod 2³², over the layer's bytes in order."""
+    h = 0
+    for part in layer:
+        for b in part.tolist():
+            h = (h * 31 + b) & 0xFFFFFFFF
+    return h
+
+
+def drawn_count(counts: list[int], n: int) -> int:
+    below = [c for c in counts if c <= n]
+    return max(below) if below else min(counts)
+
+
+def clear_cells(record: dict, layer: np.ndarray, side: int) -> list[tuple[int, int, int]]:
+    """Cells far from every drawn training row (dots may cover the others), as (q, x, y): the
+    stored byte and the canvas pixel at the cell's centre; the three lowest and highest q."""
+    m = record["map"]
+    size = m["size"]
+    cell = side / size
+    (xlo, xhi), (ylo, yhi) = m["axes"]
+    px = (np.array(m["points"]["x"]) - xlo) / (xhi - xlo) * side
+    py = (1 - (np.array(m["points"]["y"]) - ylo) / (yhi - ylo)) * side
+    clear = []
+    for i, q in enumerate(layer.tolist()):
+        row, col = divmod(i, size)
+        cx, cy = (col + 0.5) * cell, side - (row + 0.5) * cell
+        if np.min(np.hypot(px - cx, py - cy)) >= 2 * cell:
+            clear.append((q, int(cx), int(cy)))
+    clear.sort()
+    return clear[:3] + clear[-3:]
+
+
+def pixels(page, spots) -> list[list[int]]:
+    return page.evaluate(
+        """([sel, spots]) => {
+            const ctx = document.querySelector(sel).getContext('2d');
+            return spots.map(([x, y]) => Array.from(ctx.getImageData(x, y, 1, 1).data));
+        }""",
+        [MAP, spots],
+    )
+
+
+def look_at_map(page) -> None:
+    """Scroll to the map panel: its drawing loads, and paints, only near the screen."""
+    page.locator("[data-panel=map]").scroll_into_view_if_needed()
+    page.wait_for_selector(f"{MAP}[data-painted]")
+
+
+def check_map(page, record: dict, n: int, names: dict) -> str:
+    """The map shows the shard's cells at the right stored count; returns its checksum."""
+    n_classes = len(names["classes"])
+    drawn = drawn_count(record["map"]["counts"], n)
+    layer = map_layer(record, n_classes, drawn)
+    painted = str(painted_checksum(layer))
+    look_at_map(page)
+    page.wait_for_function(
+        "([sel, trees, painted]) => { const c = document.querySelector(sel);"
+        " return c.dataset.trees === trees && c.dataset.painted === painted; }",
+        arg=[MAP, str(drawn), painted],
+    )
+    canvas = page.locator(MAP)
+    line = page.locator("[data-role=map-trees]").inner_text()
+    assert str(drawn) in line or (drawn == 1 and "one tree" in line), line
+    if n_classes == 2:
+        side = page.evaluate(f"document.querySelector('{MAP}').width")
+        cells = clear_cells(record, layer[0], side)
+        assert len(cells) == 6
+        # class 1 is drawn red (#d62728), class 0 blue (#1f77b4): the redder the pixel, the
+        # higher the stored P(class 1); clearly one side of ½, clearly that class's colour
+        shown = pixels(page, [(x, y) for _, x, y in cells])
+        redness = [r - b for r, g, b, a in shown]
+        for (q1, _, _), red1 in zip(cells, redness, strict=True):
+            for (q2, _, _), red2 in zip(cells, redness, strict=True):
+                if q1 > q2 + 10:
+                    assert red1 > red2, (cells, shown)
+            if q1 >= 160:
+                assert red1 > 0, (q1, red1)
+            elif q1 <= 95:
+                assert red1 < 0, (q1, red1)
+        assert all(a == 255 for *_, a in shown)
+    x, y = (names["features"][c] for c in record["map"]["features"])
+    assert page.locator(".fl-map-xlabel").inner_text().startswith(x)
+    assert page.locator(".fl-map-ylabel").inner_text().endswith(y)
+    label = canvas.get_attribute("aria-label")
+    assert x in label and y in label and str(drawn) in label
+    return painted
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("viewport", SIZES)
+def test_the_map_repaints_when_depth_moves(open_page, site, lang, viewport):  # noqa: F811
+    out = site["lab"].out
+    names = card(out)["names"][lang]
+    w = open_page(prefix(lang) + "explorer/", viewport=viewport)
+    page = w.page
+    look_at_map(page)
+    record, n = shard_with_map(out, page)
+    first = check_map(page, record, n, names)
+    depth = page.locator(".fl-controls input[data-dim=max_depth]")
+    depth.focus()
+    page.keyboard.press("End" if depth.input_value() == "0" else "Home")
+    wait_ready(page)
+    record, n = shard_with_map(out, page)
+    assert check_map(page, record, n, names) != first  # repainted with the new family's cells
+    # the tree slider picks the stored count: the fewest trees, then the most
+    trees = page.locator(".fl-controls input[data-dim=n_estimators]")
+    for key in ("Home", "End"):
+        trees.focus()
+        page.keyboard.press(key)
+        wait_ready(page)
+        record, n = shard_with_map(out, page)
+        check_map(page, record, n, names)
+    # on a phone the map fits the width: no sideways scroll
+    canvas = page.locator(MAP)
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport[0]
+    assert box["width"] > min(250, viewport[0] * 0.6)
+    assert no_sideways_scroll(page)
+    assert w.clean(), w.report()
+
+
+@pytest.mark.parametrize("viewport", SIZES)
+def test_the_map_loads_only_when_near_the_screen(open_page, site, viewport):  # noqa: F811
+    """The first view carries none of the map's code: its modules load when the student
+    scrolls to it."""
+    w = open_page("en/explorer/", viewport=viewport)
+    page = w.page
+    requested, urls = [], []
+    page.on("request", lambda r: requested.append(r.url.rsplit("/", 1)[-1]))
+    page.on("request", lambda r: urls.append(r.url))
+    page.wait_for_selector("[data-panel=votes]:not([hidden])")
+    page.wait_for_timeout(500)
+    assert "mapview.js" not in requested and "map.js" not in requested
+    assert not [u for u in urls if "/maps/" in u]  # nor the family's map file
+    assert page.locator(MAP).count() == 0
+    look_at_map(page)
+    assert "mapview.js" in requested and "map.js" in requested
+    assert [u for u in urls if "/generated/main/maps/" in u]
+    assert w.clean(), w.report()
+
+
+def test_the_map_follows_the_palette(open_page, site):  # noqa: F811
+    """Switching to the dark palette repaints the canvas with the dark background as its
+    neutral middle (same cells, other pixels)."""
+    w = open_page("en/explorer/", color_scheme="light")
+    page = w.page
+    look_at_map(page)
+
+    def brightness_and_scheme():
+        return page.evaluate(
+            f"""() => [Array.from(document.querySelector('{MAP}').getContext('2d')
+                    .getImageData(0, 0, 576, 576).data.filter((_, i) => i % 4 !== 3)
+                    ).reduce((a, b) => a + b, 0), document.body.dataset.mdColorScheme]"""
+        )
+
+    light, scheme = brightness_and_scheme()
+    assert scheme == "default"
+    page.locator("label[for=__palette_1]").click()
+    page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'")
+    page.wait_for_timeout(100)
+    dark, _ = brightness_and_scheme()
+    assert dark < light * 0.8  # a darker picture overall
+    assert w.clean(), w.report()
+
+
+def test_no_map_when_the_data_card_has_none(open_page, site):  # noqa: F811
+    """A lab without a map (the teacher turned it off, or fewer than two numeric features):
+    `data.json` says `map: null`, the panel is hidden and no map file is asked for."""
+    w = open_page("en/explorer/")
+    page = w.page
+    look_at_map(page)
+
+    def without_map(route):
+        response = route.fetch()
+        data = response.json()
+        data["map"] = None
+        route.fulfill(response=response, json=data)
+
+    requested = []
+    page.route("**/generated/main/data.json", without_map)
+    page.on("request", lambda r: requested.append(r.url))
+    page.reload()
+    wait_ready(page)
+    page.wait_for_selector("[data-panel=votes]")
+    page.locator("[data-panel=votes]").scroll_into_view_if_needed()  # the map's place is near
+    page.wait_for_timeout(300)
+    assert page.locator("[data-panel=map]").is_hidden()
+    assert page.locator("[data-panel=votes]").is_visible()
+    assert not [u for u in requested if "/maps/" in u]
+    assert w.clean(), w.report()
+
+
+@pytest.mark.parametrize("path", ["explorer/", "en/explorer/"])
+def test_hostile_names_on_the_map_axes_are_text(open_page, hostile_site, path):  # noqa: F811
+    w = open_page(hostile_site.url + path, viewport=(375, 667))
+    page = w.page
+    look_at_map(page)
+    lang = "en" if path.startswith("en/") else "zh"
+    names = card(hostile_site.out)["names"][lang]
+    index = json.loads((hostile_site.out / "index.json").read_text(encoding="utf-8"))
+    f = family_number(index["dims"], shown_values(page, index))
+    family_map = json.loads((hostile_site.out / "maps" / f"{f}.json").read_text(encoding="utf-8"))
+    x, y = (names["features"][c] for c in family_map["features"])
+    assert {x, y} & {JS_URL, BIDI, LONG}  # at least one hostile name is on an axis
+    xlabel = page.locator(".fl-map-xlabel span").first.text_content()
+    ylabel = page.locator(".fl-map-ylabel span").last.text_content()
+    assert (xlabel, ylabel) == (x, y)
+    assert x in page.locator(".fl-map > .fl-note").first.text_content()
+    assert page.locator(MAP).get_attribute("aria-label").count(x) >= 1
+    assert page.locator(".fl-map a, .fl-map img, .fl-map script").count() == 0
+    permutation = page.locator("[data-role=permutation] .fl-importance-name").all_text_contents()
+    assert HOSTILE in permutation or HOSTILE in page.locator(".fl-importance-panel").inner_text()
+    assert page.locator("img[src=x]").count() == 0
+    assert page.locator("article script, svg script, foreignObject").count() == 0
+    assert no_sideways_scroll(page)
+    assert w.dialogs == [] and w.external == [] and w.errors == [], w.report()

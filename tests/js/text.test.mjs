@@ -36,6 +36,9 @@ test("values: null as the dimension's word, 1.0 keeps its point beside fractions
 test("numbers", () => {
   assert.equal(fmt(0.81234), "0.812");
   assert.equal(fmt(null), "–");
+  // a tiny negative (a permutation importance) rounds to zero without a sign
+  assert.equal(fmt(-0.0002), "0.000");
+  assert.equal(fmt(-0.0006), "-0.001");
   assert.equal(fmt(undefined), "–");
   assert.equal(fmt(2, 1), "2.0");
   assert.equal(fmtDiff(0.8, 0.75), "+0.050");

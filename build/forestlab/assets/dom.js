@@ -19,9 +19,13 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-/** A number with `digits` decimals; "–" for a value that is missing or undefined. */
-export const fmt = (v, digits = 3) =>
-  v === null || v === undefined || Number.isNaN(Number(v)) ? "–" : Number(v).toFixed(digits);
+/** A number with `digits` decimals; "–" for a value that is missing or undefined. A tiny
+ * negative number rounds to "0.000", not "-0.000" (a permutation importance can be one). */
+export function fmt(v, digits = 3) {
+  if (v === null || v === undefined || Number.isNaN(Number(v))) return "–";
+  const text = Number(v).toFixed(digits);
+  return /^-0(\.0*)?$/.test(text) ? text.slice(1) : text;
+}
 
 /** A signed difference ("+0.012", "-0.004"); "–" when either side is missing. */
 export const fmtDiff = (b, a, digits = 3) =>

@@ -20,7 +20,8 @@ function oobText(t, record, n) {
   const unscored = record.curve.oob_unscored?.[n - 1];
   if (unscored === undefined) return "";
   const rows = record.n_train_rows;
-  return t("chart.oob_at", { n, score: fmt(score), scored: rows - unscored, rows, unscored });
+  const key = n === 1 ? "chart.oob_at_one" : "chart.oob_at";
+  return t(key, { n, score: fmt(score), scored: rows - unscored, rows, unscored });
 }
 
 function parseOptions(text) {

@@ -304,13 +304,17 @@ async () => {
   const script = new URL("/assets/forestlab/live/worker.js", location.href);
   const worker = new Worker(script, {type: "module"});
   const site = new URL("/", location.href);
+  const lab = new URL("generated/main/", site);
+  const card = await (await fetch(new URL("data.json", lab))).json();
   const t0 = performance.now();
   const booted = await new Promise((resolve) => {
     worker.onmessage = ({data}) => {
       if (data.stage === "runtime-ready" || data.type === "error") resolve(data);
     };
+    // the message the live panel sends (live/panel.js)
     worker.postMessage({type: "boot", indexURLs: [new URL("pyodide/", site).href],
-      dataURL: new URL("generated/main/live/live.json", site).href, wheelURL: ""});
+      dataURL: new URL(card.widget.live_data, lab).href,
+      lockURL: new URL(card.widget.lock, lab).href});
   });
   worker.terminate();
   return {ms: performance.now() - t0, message: booted};

@@ -179,12 +179,16 @@ def js_fixed(value: float, digits: int = 3) -> str:
     return str(Decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
 
 
-def fake_live_worker(target, out: Path, request: dict, seconds: float = 1.0) -> dict:
+def fake_live_worker(
+    target, out: Path, request: dict, seconds: float = 1.0, typed: dict | None = None
+) -> dict:
     """Stand in for the live panel's worker script: the page (or context) `target` gets, at
     the worker's URL, a module that answers the panel's messages with a record trained here
     by the widget's Python entry point on the build's live.json, exactly as the real worker
     would. A train request other than `request` (the page's form is what sends it) is
-    answered with an error naming it. Returns the record."""
+    answered with an error naming it. With `typed` (a form row), a prediction is answered
+    with the entry point's prediction for that row, and the row sent is checked against it.
+    Returns the record (and, with `typed`, the prediction as "typed_reply")."""
     import json
 
     from forestlab.core import live
@@ -195,8 +199,15 @@ def fake_live_worker(target, out: Path, request: dict, seconds: float = 1.0) -> 
     assert reply["ok"], reply
     record = reply["record"]
     n = record["points"][0]["n_estimators"]
+    predicted = None
+    if typed is not None:
+        predicted = json.loads(live.entry(json.dumps({"command": "predict", "row": typed})))
+        assert predicted.pop("ok"), predicted
+        record = {**record, "typed_reply": predicted}
     script = f"""
-const record = {json.dumps(record)};
+const record = {json.dumps(reply["record"])};
+const typed = {json.dumps(typed)};
+const predicted = {json.dumps(predicted)};
 const expected = {json.dumps(request)};
 const stages = ["data", "data-ready", "runtime", "runtime-ready", "packages", "ready"];
 self.onmessage = ({{ data }}) => {{
@@ -212,6 +223,15 @@ self.onmessage = ({{ data }}) => {{
     for (let tree = 1; tree <= {n}; tree++) self.postMessage({{ type: "progress", tree, of: {n} }});
     self.postMessage({{ type: "result", record, seconds: {seconds} }});
   }} else if (data.type === "predict") {{
+    if (typed) {{
+      const wrong = Object.keys(typed).filter((k) => String(data.row[k] ?? "") !== String(typed[k]));
+      if (wrong.length) {{
+        self.postMessage({{ type: "error", stage: "predict", message: "unexpected row " + JSON.stringify(data.row) }});
+        return;
+      }}
+      self.postMessage({{ type: "prediction", ...predicted }});
+      return;
+    }}
     const k = record.points[0].metrics.val.confusion_matrix.length;
     self.postMessage({{ type: "prediction", probabilities: Array.from({{ length: k }}, () => 1 / k) }});
   }}

@@ -45,12 +45,14 @@ def dataset(n_classes: int = 2, seed: int = 0, **extra) -> Dataset:
     return Dataset(X_train, y_train, X_val, y_val, None, None, n_classes, 1, (0, 1, 2, 3), **extra)
 
 
+@pytest.mark.parametrize("n_classes", [2, 3])
 @pytest.mark.parametrize(
     "params",
     [PARAMS, {**PARAMS, "max_depth": 3, "top_k_features": 2, "min_samples_leaf": 5}],
 )
-def test_permutation_importances_are_scikit_learns(params):
-    data = dataset()
+def test_permutation_importances_are_scikit_learns(params, n_classes):
+    """Also for a column of three categories, whose shuffles repeat values (predicted once)."""
+    data = dataset(n_classes)
     record, forest = fit_family_model(data, params, [1, 20], seed=7)
     cols = record["features_used"]
     expected = permutation_importance(

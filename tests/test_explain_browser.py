@@ -11,8 +11,9 @@ import json
 import numpy as np
 import pytest
 from browser import fake_live_worker, js_fixed, shown_values, wait_ready
+from forestlab.core.inside import decode_votes
 from forestlab.formats import family_number
-from test_black_box_browser import shard
+from test_black_box_browser import expected_path, shard, shown_path, shown_strip
 from test_site_browser import (  # noqa: F401  (fixtures)
     BIDI,
     HOSTILE,
@@ -164,24 +165,65 @@ def test_a_feature_the_forest_did_not_use_says_so(open_page, site):  # noqa: F81
     assert w.clean(), w.report()
 
 
-def test_the_live_result_shows_its_own_permutation_bars(open_page, site):  # noqa: F811
-    out = site["lab"].out
-    payload = json.loads((out / "live" / "live.json").read_text(encoding="utf-8"))
-    w = open_page("en/explorer/")
-    page = w.page
-    rows = payload["n_train_rows"]
-    record = fake_live_worker(page, out, {"rows": rows, "n_estimators": 3})
+def train_live(page, out, trees: int, typed: dict | None = None) -> dict:
+    """Train live on every row of live.json with `trees` trees, through the page's form and
+    a stand-in worker running the widget's real entry point (browser.fake_live_worker)."""
+    rows = json.loads((out / "live" / "live.json").read_text(encoding="utf-8"))["n_train_rows"]
+    record = fake_live_worker(page, out, {"rows": rows, "n_estimators": trees}, typed=typed)
     page.fill("input[name=rows]", str(rows))
-    page.fill("input[name=n_estimators]", "3")
+    page.fill("input[name=n_estimators]", str(trees))
     page.click("[data-action=train-live]")
     page.wait_for_selector(".fl-live[data-live=done]")
     wait_ready(page)
+    return record
+
+
+def test_the_live_result_shows_its_own_permutation_bars(open_page, site):  # noqa: F811
+    out = site["lab"].out
+    w = open_page("en/explorer/")
+    page = w.page
+    record = train_live(page, out, 3)
     box = page.locator(".fl-live-result [data-role=permutation]")
     names = card(out)["names"]["en"]["features"]
     assert shown_permutation(box) == expected_permutation(
         record["permutation"], names, NOT_USED["en"]
     )
     assert "3-tree" in box.locator("h3").inner_text()
+    assert w.clean(), w.report()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_row_typed_into_the_live_form_gets_the_trees_votes(open_page, site, lang):  # noqa: F811
+    """Typed into the prediction form and predicted with the live model: the trees' votes on
+    that row (the live model's own) in the vote strip, its path through the live model's
+    first tree, and the row offered in the picker."""
+    out = site["lab"].out
+    w = open_page(prefix(lang) + "explorer/", viewport=(375, 667))
+    page = w.page
+    typed = {"gender": "female", "age": "8", "class": "3rd", "embarked": "", "fare": "20"}
+    typed.update(sibsp="1", parch="2")
+    record = train_live(page, out, 7, typed)
+    form = page.locator(".fl-live-predict form")
+    for i, f in enumerate(card(out)["spec"]["features"]):
+        field = form.locator(".fl-live-field").nth(i).locator("input, select")
+        if f["kind"] == "numeric":
+            field.fill(typed[f["name"]])
+        else:
+            field.select_option(typed[f["name"]])
+    page.click("[data-action=predict-live]")
+    page.wait_for_selector("[data-role=typed-votes]")
+    page.wait_for_function("document.querySelector('[data-role=example]').value === 'typed'")
+    reply = record["typed_reply"]
+    votes = decode_votes(reply["votes"])[:, 0, :]
+    expected = [int(k) for k in np.argmax(votes, axis=1)]
+    assert shown_strip(page) == expected and len(expected) == 7
+    # the path through the live model's own first tree, for the typed (encoded) values
+    assert shown_path(page) == expected_path(record, reply["values"])
+    option = page.locator("[data-role=example] option[value=typed]").inner_text()
+    assert "7" in option
+    # picking a data card example again shows that row; the typed row stays on offer
+    page.select_option("[data-role=example]", "0")
+    assert page.locator("[data-role=example] option[value=typed]").count() == 1
     assert w.clean(), w.report()
 
 

@@ -22,6 +22,7 @@ from forestlab import __version__, livedata
 from forestlab.core import live
 from forestlab.core.explain import MAP_TREES, decode_map
 from forestlab.core.family import make_forest, published_family, sample_indices
+from forestlab.core.inside import decode_votes
 from forestlab.livedata import CORE, CORE_PACKAGE, LOCK_NAME, core_problem
 
 
@@ -188,6 +189,13 @@ def test_prediction_uses_the_live_model(loaded):
     x = np.asarray([live.encode_row(payload["features"], row)])
     assert reply["probabilities"] == pytest.approx(forest.predict_proba(x)[0].tolist(), abs=1e-6)
     assert sum(reply["probabilities"]) == pytest.approx(1.0)
+    # the typed row's votes: each tree's predict_proba, to the stored byte
+    votes = reply["votes"]
+    assert (votes["rows"], votes["trees"], votes["classes"]) == ([0], 6, 2)
+    stored = decode_votes(votes)[:, 0, :]
+    each = np.array([t.predict_proba(x.astype(np.float32))[0] for t in forest.estimators_])
+    assert np.abs(stored - each).max() <= 0.5 / 255 + 1e-12
+    assert reply["values"] == x[0].tolist()
 
 
 def test_bad_form_values_and_commands_get_messages(loaded):

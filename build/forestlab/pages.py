@@ -178,7 +178,7 @@ class Fragments:
                 ),
             ]
             rows.append(cells)
-        head = [text("page.feature", lang), text("page.impurity", lang), text("page.permutation", lang)]
+        head = [text(f"page.{key}", lang) for key in ("feature", "impurity", "permutation")]
         # the random column's row is marked (bold, and its name says what it is)
         table = _table(head, rows, marked=rank_p.index(bias["random"]))
         note = text("page.bias_note", lang, trees=bias["trees"], repeats=pi["repeats"])

@@ -337,6 +337,7 @@ export class Explorer {
     this.insideLoad ??= import("./inside.js").then(
       ({ InsidePanels }) => {
         this.inside = new InsidePanels(this.t);
+        if (this.typed) this.inside.setTyped(this.typed);
         this.insideSlot.append(...this.inside.elements);
         this.update();
       },
@@ -428,6 +429,10 @@ export class Explorer {
       current: () => {
         const values = valuesOf(this.state.idx, this.dims);
         return { values, tokens: this.tokens(values) };
+      },
+      showTyped: (typed) => {
+        this.typed = { ...typed, record: this.live };
+        if (this.inside) this.inside.setTyped(this.typed);
       },
       showResult: (record) => {
         this.live = record;

@@ -29,12 +29,16 @@ function svg(tag, attrs = {}, ...children) {
 const short = (text) => (text.length > SHORT ? `${text.slice(0, SHORT - 1)}…` : text);
 export const percent = (p) => `${Math.round(p * 100)}%`;
 
+/** The picker's value for the row typed into the live panel's prediction form. */
+const TYPED = "typed";
+
 export class InsidePanels {
   constructor(t) {
     this.t = t;
     this.example = 0;
     const id = uid("fl-example");
-    this.select = el("select", { id, "data-role": "example", onchange: () => this.pick(Number(this.select.value)) });
+    this.select = el("select", { id, "data-role": "example", onchange: () => this.pick(this.select.value === TYPED ? TYPED : Number(this.select.value)) });
+    this.typed = null; // the row typed into the live panel's form: {votes, values, record}
     this.truth = el("p", { class: "fl-note fl-truth" });
     this.strip = el("div", { class: "fl-vote-strip", "data-role": "vote-strip" });
     this.share = el("div", { class: "fl-vote-share", "data-role": "vote-share" });
@@ -94,9 +98,22 @@ export class InsidePanels {
       const shown = values.map((v, f) => `${names.features[f]} ${v}`).join(", ");
       return el("option", { value: i }, this.t("inside.example_option", { n: i + 1, truth: names.classes[examples.classes[i]], values: shown }));
     });
+    if (this.typed) options.push(el("option", { value: TYPED }, this.t("inside.typed_option", { n: this.typed.votes.trees })));
     this.select.replaceChildren(...options);
-    this.example = Math.min(this.example, examples.rows.length - 1);
+    if (this.example !== TYPED) this.example = Math.min(this.example, examples.rows.length - 1);
     this.select.value = String(this.example);
+  }
+
+  /** The row typed into the live panel's form, with the live model's votes on it (live.py
+   * `predict`) and that model's record: offered in the picker, and picked. */
+  setTyped(typed) {
+    this.typed = typed;
+    this.typedBytes = decodeVotes(typed.votes);
+    this.example = TYPED;
+    if (this.examples && this.names) {
+      this.fillPicker(this.examples, this.names);
+      this.render();
+    }
   }
 
   pick(i) {
@@ -105,12 +122,16 @@ export class InsidePanels {
   }
 
   render() {
-    const { t, names, record, n } = this;
+    const { t, names } = this;
     const examples = this.data.examples;
-    const row = this.example;
-    const s = voteSummary(this.bytes, record.votes, row, n);
+    const typed = this.example === TYPED && this.typed;
+    // the typed row: the live model's own votes (all its trees) and its own first tree
+    const record = typed ? this.typed.record : this.record;
+    const row = typed ? 0 : this.example;
+    const n = typed ? this.typed.votes.trees : this.n;
+    const s = typed ? voteSummary(this.typedBytes, this.typed.votes, 0, n) : voteSummary(this.bytes, record.votes, row, n);
     const cls = (k) => names.classes[k];
-    this.truth.textContent = t("inside.truth", { name: cls(examples.classes[row]) });
+    this.truth.textContent = typed ? t("inside.truth_typed", { n }) : t("inside.truth", { name: cls(examples.classes[row]) });
     const soft = s.proba.map((p, k) => `${cls(k)} ${p.toFixed(2)}`).join(t("viewer.list_separator"));
     const lines = [
       el("p", { "data-role": "hard" }, t("inside.hard", { count: s.counts[s.hard], n: s.votes.length, name: cls(s.hard), share: percent(s.counts[s.hard] / Math.max(1, s.votes.length)) })),
@@ -121,8 +142,8 @@ export class InsidePanels {
     this.summary.replaceChildren(...lines);
     this.drawStrip(s, cls);
     this.drawShare(s, cls);
-    this.drawTree(examples.values[row], cls);
-    this.shown = { example: row, n };
+    this.drawTree(record.tree, typed ? this.typed.values : examples.values[row], cls);
+    this.shown = { example: typed ? TYPED : row, n };
   }
 
   /** One square per tree in its vote's colour, 25 to a line. */
@@ -166,9 +187,8 @@ export class InsidePanels {
     return this.t("inside.le", { name, value: parts.value });
   }
 
-  drawTree(values, cls) {
+  drawTree(tree, values, cls) {
     const t = this.t;
-    const tree = this.record.tree;
     const nodes = tree.nodes;
     const { at, slots, levels } = treeLayout(nodes);
     const path = new Set(treePath(nodes, values));

@@ -112,14 +112,20 @@ class Inside:
         return self._oob[1]
 
     def votes_record(self) -> dict:
-        votes = quantise(self.vote_p)
-        n_trees, _, n_classes = votes.shape
-        return {
-            "rows": [int(r) for r in self.rows],
-            "trees": n_trees,
-            "classes": n_classes,
-            "proba": base64.b64encode(votes.tobytes()).decode("ascii"),
-        }
+        return votes_record(self.vote_p, self.rows)
+
+
+def votes_record(proba: np.ndarray, rows) -> dict:
+    """Each tree's probabilities (trees × rows × classes) for these rows, as published: one
+    byte per probability (`quantise`), base64."""
+    votes = quantise(proba)
+    n_trees, _, n_classes = votes.shape
+    return {
+        "rows": [int(r) for r in rows],
+        "trees": n_trees,
+        "classes": n_classes,
+        "proba": base64.b64encode(votes.tobytes()).decode("ascii"),
+    }
 
 
 def decode_votes(votes: dict) -> np.ndarray:

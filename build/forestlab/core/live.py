@@ -9,7 +9,8 @@ Commands (see docs: results format, "Live data"):
 - `{"command": "load", "data": "<text of live.json>"}`: keep the rows and the caps.
 - `{"command": "train", "request": {...}}`: fit one forest; `report(i, n)` after tree i of n.
 - `{"command": "predict", "row": {"column": "text", ...}}`: class probabilities of the last
-  live model for one row entered in the form.
+  live model for one row entered in the form, each tree's probabilities for it (`votes`, as a
+  family record stores its examples') and the row encoded (`values`).
 Replies are `{"ok": true, ...}` or `{"ok": false, "error": "<text>", "message": {"key": …,
 "params": {…}}}`: the panel shows the message in the page's language from its catalogue.
 """
@@ -23,6 +24,7 @@ import numpy as np
 
 from forestlab.core.dims import BY_NAME, FAMILY_DIMS, FAMILY_KEYS
 from forestlab.core.family import Dataset, fit_family_model, published_family
+from forestlab.core.inside import votes_record
 from forestlab.core.messages import Message, MessageError
 
 #: Version of live.json; the worker and this module check it.
@@ -173,13 +175,28 @@ def encode_row(features: list[dict], row: dict) -> list[float]:
 
 
 def predict(row: dict) -> dict:
+    """The live model's class probabilities for one form row; also each tree's probabilities
+    for it, stored as a family record stores its example rows' votes (`votes`, one row), and
+    the row encoded (`values`, every feature), so the page shows the typed row's votes and its
+    path through the drawn first tree as it does for the data card's examples."""
     if "model" not in _state:
         raise LiveError("error.live.no_model")
     forest, cols = _state["model"]
-    x = np.asarray([encode_row(_state["payload"]["features"], row)])[:, cols]
-    probabilities = np.zeros(len(_state["payload"]["classes"]))
-    probabilities[forest.classes_.astype(int)] = forest.predict_proba(x)[0]
-    return {"probabilities": [round(float(p), 6) for p in probabilities]}
+    n_classes = len(_state["payload"]["classes"])
+    encoded = np.asarray([encode_row(_state["payload"]["features"], row)])
+    x = encoded[:, cols]
+    classes = forest.classes_.astype(int)
+    probabilities = np.zeros(n_classes)
+    probabilities[classes] = forest.predict_proba(x)[0]
+    per_tree = np.zeros((len(forest.estimators_), 1, n_classes))
+    x32 = x.astype(np.float32)
+    for t, tree in enumerate(forest.estimators_):
+        per_tree[t, 0, classes] = tree.tree_.predict(x32)[0, : len(classes)]
+    return {
+        "probabilities": [round(float(p), 6) for p in probabilities],
+        "votes": votes_record(per_tree, [0]),
+        "values": [float(v) for v in encoded[0]],
+    }
 
 
 def entry(message_json: str, report=None) -> str:

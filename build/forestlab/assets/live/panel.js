@@ -25,7 +25,7 @@ const fillWith = (template, field, node) => template.split(field).flatMap((part,
 
 class LivePanel {
   /** See mountLive. */
-  constructor(slot, { t, data, lang, labBase, siteRoot, current, showResult }) {
+  constructor(slot, { t, data, lang, labBase, siteRoot, current, showResult, showTyped }) {
     this.slot = slot;
     this.t = t;
     this.lang = lang;
@@ -34,6 +34,7 @@ class LivePanel {
     this.names = data.names[lang];
     this.current = current;
     this.showResult = showResult;
+    this.showTyped = showTyped;
     const widget = data.widget;
     // Pyodide's hosts in the order they are tried: the first that answers is used
     this.indexURLs = [widget.pyodide_url, ...widget.pyodide_mirrors].map((url) => new URL(url, siteRoot).href);
@@ -213,6 +214,8 @@ class LivePanel {
       this.mountPredict();
     } else if (message.type === "prediction") {
       this.showPrediction(message.probabilities);
+      // each tree's vote on the typed row, in "How the trees vote" with the other examples
+      if (message.votes && this.showTyped) this.showTyped({ votes: message.votes, values: message.values });
     } else if (message.type === "error") {
       // a refusal of the Python side comes as a catalogue message: shown in the page's language
       this.fail(message.stage, message.text ? this.t(message.text.key, message.text.params) : message.message);
@@ -305,6 +308,7 @@ class LivePanel {
         el("thead", {}, el("tr", {}, el("th", { scope: "col" }, this.t("chart.predicted")), el("th", { scope: "col" }, this.t("live.probability")))),
         el("tbody", {}, probabilities.map((p, i) => el("tr", {}, el("th", { scope: "row" }, classes[i]), el("td", {}, fmt(p))))),
       ),
+      el("p", { class: "fl-note", "data-role": "typed-votes" }, this.t("live.typed_votes")),
     );
   }
 }
@@ -312,7 +316,8 @@ class LivePanel {
 /** The panel in `slot`. `t`: display text; `data`: data.json; `lang`: the page's language;
  * `labBase`, `siteRoot`: URLs of the lab's files and of the site; `current()`: {values,
  * tokens} of the grid point shown ({name: value}, {name: the value as the build writes it}); `showResult(record)`: show a live record (format
- * forestlab.family/1, one point). */
+ * forestlab.family/1, one point); `showTyped({votes, values})`: show the trees' votes on the
+ * row typed into the form. */
 export function mountLive(slot, options) {
   const panel = new LivePanel(slot, options);
   panel.mount();

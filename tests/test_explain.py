@@ -68,6 +68,28 @@ def test_permutation_importances_are_scikit_learns(params, n_classes):
     assert all(pi["mean"][c] is None and pi["std"][c] is None for c in unused)
 
 
+def test_permutation_importances_on_a_sample_of_a_large_validation_split():
+    """Above PI_MAX_ROWS validation rows, the shuffles are scored on a sample of them, as
+    scikit-learn's `max_samples` draws it (its accuracy without shuffling stays on all rows)."""
+    data = dataset()
+    record, forest = fit_family_model(data, {**PARAMS, "max_depth": 4}, [15], seed=3)
+    classes = forest.classes_.astype(int)
+    for max_rows in (50, 119, 120):
+        baseline, drops = explain.permutation_importance(
+            forest.estimators_, classes, 2, data.X_val, data.y_val, 3, max_rows=max_rows
+        )
+        expected = permutation_importance(
+            forest,
+            data.X_val,
+            data.y_val,
+            n_repeats=explain.PI_REPEATS,
+            random_state=3,
+            max_samples=max_rows,
+        )
+        assert np.allclose(drops, expected.importances, atol=1e-12)
+        assert baseline == forest.score(data.X_val, data.y_val)
+
+
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_the_map_is_predict_proba_on_its_cells_to_the_quantisation_step(n_classes):
     data = dataset(n_classes, map_pair=(0, 1))

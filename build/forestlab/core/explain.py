@@ -16,6 +16,9 @@ from forestlab.core.inside import quantise, vote_rows
 
 #: Repeats of each column's permutation (scikit-learn's default is 5).
 PI_REPEATS = 5
+#: Validation rows the shuffles are scored on, at most (scikit-learn's `max_samples`): the work
+#: grows with rows × features × repeats × trees, and a large validation split needs no more.
+PI_MAX_ROWS = 2_000
 #: Cells along each axis of the 2-D map.
 MAP_SIZE = 48
 #: The map's forest has at most this many trees: beyond it the picture barely changes, and on
@@ -47,52 +50,68 @@ def forest_proba(trees, X32: np.ndarray, classes: np.ndarray, n_classes: int, co
 
 
 def permutation_importance(
-    trees, classes, n_classes: int, X: np.ndarray, y: np.ndarray, seed: int, repeats=PI_REPEATS
+    trees,
+    classes,
+    n_classes: int,
+    X: np.ndarray,
+    y: np.ndarray,
+    seed: int,
+    repeats: int = PI_REPEATS,
+    max_rows: int = PI_MAX_ROWS,
 ) -> tuple[float, np.ndarray]:
     """Validation accuracy, and its drop when each column is shuffled (columns × repeats):
     the numbers of `sklearn.inspection.permutation_importance(forest, X, y,
-    n_repeats=repeats, random_state=seed)` (tests assert they are equal). scikit-learn draws
-    one seed from `seed`, and every column replays the same shuffles from it, each repeat
-    shuffling the already shuffled column again.
+    n_repeats=repeats, random_state=seed, max_samples=max_rows)` (tests assert they are equal;
+    `max_samples` only when X has more rows). scikit-learn draws one seed from `seed`, and every
+    column replays the same draws from it: the rows scored (all of them, or `max_rows` drawn
+    without replacement), then the shuffles, each repeat shuffling the already shuffled column
+    again. The accuracy without shuffling is over all the rows, as scikit-learn's.
 
     Each tree predicts, in one call, the rows as they are and, for each column, each row with
     the other values that column takes in its shuffles. A row that meets its own value again,
     or the same value in two shuffles (a column of a few categories does so often), is
     predicted once: about half the work on the bundled data."""
-    n_rows, n_cols = X.shape
+    X32 = np.asarray(X, dtype=np.float32)
     drawn = np.random.RandomState(seed).randint(np.iinfo(np.int32).max + 1)
     rng = np.random.RandomState(drawn)
+    scored = np.arange(len(y))  # the rows the shuffles are scored on: their place in X
+    if max_rows < len(y):
+        from sklearn.utils.random import sample_without_replacement
+
+        scored = sample_without_replacement(len(y), max_rows, random_state=rng)
+    n_rows, n_cols = len(scored), X32.shape[1]
     order = np.arange(n_rows)
     orders = []
     for _ in range(repeats):
         rng.shuffle(order)
         orders.append(order.copy())
-    X32 = np.asarray(X, dtype=np.float32)
     rows = np.arange(n_rows)
     blocks = [X32]
-    # per column and shuffle, where each row's prediction is among the stacked rows
+    # per column and shuffle, where each scored row's prediction is among the stacked rows
     where = np.empty((n_cols, repeats, n_rows), dtype=np.int64)
-    start = n_rows
+    start = len(X32)
     for col in range(n_cols):
-        column = X32[:, col]
+        original = X32[scored, col]
+        column = original
         values = np.empty((repeats, n_rows), dtype=np.float32)
         for r, shuffle in enumerate(orders):
             column = column[shuffle]
             values[r] = column
-        changed = values != X32[:, col]
+        changed = values != original
         codes = np.unique(values, return_inverse=True)[1].reshape(repeats, n_rows)
         keys = (codes * n_rows + rows)[changed]  # (row, value) pairs, row-major order
         distinct, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-        block = X32[np.nonzero(changed)[1][first]]
+        block = X32[scored[np.nonzero(changed)[1][first]]]
         block[:, col] = values[changed][first]
         blocks.append(block)
-        at = np.broadcast_to(rows, (repeats, n_rows)).copy()
+        at = np.broadcast_to(scored, (repeats, n_rows)).copy()
         at[changed] = start + inverse
         where[col] = at
         start += len(distinct)
     proba, _ = forest_proba(trees, np.vstack(blocks), classes, n_classes)
-    right = np.argmax(proba, axis=1)[where] == y
-    baseline = float(np.mean(np.argmax(proba[:n_rows], axis=1) == y))
+    predicted = np.argmax(proba, axis=1)
+    right = predicted[where] == y[scored]
+    baseline = float(np.mean(predicted[: len(X32)] == y))
     return baseline, baseline - right.mean(axis=2)
 
 

@@ -72,7 +72,7 @@ def test_permutation_importances_on_a_sample_of_a_large_validation_split():
     """Above PI_MAX_ROWS validation rows, the shuffles are scored on a sample of them, as
     scikit-learn's `max_samples` draws it (its accuracy without shuffling stays on all rows)."""
     data = dataset()
-    record, forest = fit_family_model(data, {**PARAMS, "max_depth": 4}, [15], seed=3)
+    _, forest = fit_family_model(data, {**PARAMS, "max_depth": 4}, [15], seed=3)
     classes = forest.classes_.astype(int)
     for max_rows in (50, 119, 120):
         baseline, drops = explain.permutation_importance(

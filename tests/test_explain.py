@@ -267,3 +267,21 @@ def test_map_features_as_named_and_the_map_off_without_two_numeric_features(tmp_
     record = json.loads((tmp_path / "v" / "out" / "families" / "0.json").read_text())
     assert "permutation" in record and not (tmp_path / "v" / "out" / "maps" / "0.json").exists()
     assert json.loads((tmp_path / "v" / "out" / "data.json").read_text())["map"] is None
+
+
+def test_the_importance_lessons_forest_trains_on_a_sample_of_large_data(monkeypatch):
+    """Above REFERENCE_ROWS training rows, a stratified sample of that many (as the reference
+    forest): the same numbers as the forest on those rows alone."""
+    from forestlab.core import ranking
+    from forestlab.core.family import sample_indices
+
+    data = dataset()
+    monkeypatch.setattr(ranking, "REFERENCE_ROWS", 200)
+    bias = explain.importance_bias(data.X_train, data.y_train, data.X_val, data.y_val, 2, 5)
+    rows = sample_indices(data.y_train, 200 / len(data.y_train), 5)
+    assert len(rows) == 200
+    monkeypatch.setattr(ranking, "REFERENCE_ROWS", 10_000)
+    alone = explain.importance_bias(
+        data.X_train[rows], data.y_train[rows], data.X_val, data.y_val, 2, 5
+    )
+    assert bias == alone

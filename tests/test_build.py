@@ -194,6 +194,7 @@ def test_every_chart_is_drawn_in_both_languages(tiny_build):
         "curve-max_depth",
         "curve-min_samples_leaf",
         "curve-sample_fraction",
+        "bias",  # the importance lesson's forest (explain.enabled)
     }
     assert len(charts) == 2 * len(stems)
 

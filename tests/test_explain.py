@@ -285,3 +285,18 @@ def test_the_importance_lessons_forest_trains_on_a_sample_of_large_data(monkeypa
         data.X_train[rows], data.y_train[rows], data.X_val, data.y_val, 2, 5
     )
     assert bias == alone
+
+
+def test_with_no_validation_rows_the_map_features_keep_their_order():
+    """A tiny data set can leave the held-out validation split empty: nothing to shuffle, so
+    the map's features are the first numeric ones (the fuzz found this)."""
+    from forestlab.core.ranking import permutation_ranking
+
+    data = dataset()
+    empty = np.empty((0, 4))
+    assert permutation_ranking(data.X_train, data.y_train, empty, np.empty(0, int), 1) == (
+        0,
+        1,
+        2,
+        3,
+    )

@@ -357,7 +357,7 @@ def fit_family_model(
         "tree": draw_tree(trees[0], cols, classes, data.n_classes),
         "points": points,
     }
-    if data.explain:
+    if data.explain and len(data.y_val):
         X_val = sub(data.X_val)
         pi = stages.timed(
             "permutation",

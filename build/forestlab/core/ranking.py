@@ -43,6 +43,8 @@ def permutation_ranking(
 
     from forestlab.core.explain import permutation_importance
 
+    if not len(y_val):  # nothing to score on: the columns in their order
+        return tuple(range(X.shape[1]))
     if len(y) > REFERENCE_ROWS:
         rows = sample_indices(y, REFERENCE_ROWS / len(y), seed)
         X, y = X[rows], y[rows]

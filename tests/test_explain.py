@@ -15,16 +15,7 @@ from forestlab.core import explain
 from forestlab.core.family import Dataset, fit_family_model, make_forest, sample_indices
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.inspection import permutation_importance
-
-PARAMS = {
-    "max_depth": None,
-    "max_features": "sqrt",
-    "min_samples_leaf": 1,
-    "sample_fraction": 1.0,
-    "class_weight": None,
-    "criterion": "gini",
-    "top_k_features": None,
-}
+from test_inside import PARAMS
 
 
 def dataset(n_classes: int = 2, seed: int = 0, **extra) -> Dataset:

@@ -2,7 +2,7 @@
 spread of the validation score over seeds. Like `forestlab.core.family`, numpy and
 scikit-learn only, so the live widget computes the same for a live model.
 
-Each runs every tree once over one stacked array (`tree_.predict`, as `family._tree_probas`),
+Each runs every tree once over one stacked array (`tree_probas`, which the family fit uses too),
 which is what keeps them a small part of a build.
 """
 
@@ -32,18 +32,31 @@ MAP_POINTS = 150
 SPREAD_SEEDS = 5
 
 
+def tree_probas(trees, X32: np.ndarray, classes: np.ndarray, n_classes: int):
+    """Yield each tree's class probabilities with columns for all K classes.
+
+    `tree_.predict` is what `DecisionTreeClassifier.predict_proba` returns (its leaf values
+    are class fractions), without the per-call checks that cost a fifth of this loop; the
+    tests compare every metric with a separately fitted forest's `predict_proba`."""
+    full = len(classes) == n_classes
+    for tree in trees:
+        p = tree.tree_.predict(X32)[:, : len(classes)]
+        if full:
+            yield p
+        else:  # the sample lacked a class: its probability is 0 for every tree
+            out = np.zeros((len(X32), n_classes))
+            out[:, classes] = p
+            yield out
+
+
 def forest_proba(trees, X32: np.ndarray, classes: np.ndarray, n_classes: int, counts=()):
     """The forest's class probabilities on X (columns for all K classes), summed tree by tree
     in the order RandomForestClassifier sums them; also the mean at each of `counts` trees."""
     total = np.zeros((len(X32), n_classes))
     at = {}
     wanted = set(counts)
-    full = len(classes) == n_classes
-    for i, tree in enumerate(trees, start=1):
-        if full:
-            total += tree.tree_.predict(X32)[:, :n_classes]
-        else:  # a class the sample lacked: its column stays 0
-            total[:, classes] += tree.tree_.predict(X32)[:, : len(classes)]
+    for i, p in enumerate(tree_probas(trees, X32, classes, n_classes), start=1):
+        total += p
         if i in wanted:
             at[i] = total / i
     return total / len(trees), at
@@ -227,12 +240,9 @@ def importance_bias(X_train, y_train, X_val, y_val, n_classes: int, seed: int) -
     million rows takes many minutes."""
     from sklearn.ensemble import RandomForestClassifier
 
-    from forestlab.core.family import sample_indices
-    from forestlab.core.ranking import REFERENCE_ROWS
+    from forestlab.core.ranking import reference_rows
 
-    if len(y_train) > REFERENCE_ROWS:  # a stratified sample, as the reference forest's
-        rows = sample_indices(y_train, REFERENCE_ROWS / len(y_train), seed)
-        X_train, y_train = X_train[rows], y_train[rows]
+    X_train, y_train = reference_rows(X_train, y_train, seed)  # as the reference forest's
     rng = np.random.RandomState(seed)
     noise = rng.random_sample(len(y_train) + len(y_val))
     X_tr = np.column_stack([X_train, noise[: len(y_train)]])

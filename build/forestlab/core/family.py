@@ -143,23 +143,6 @@ def make_forest(params: dict, n_estimators: int, seed: int, warm_start: bool = F
     )
 
 
-def _tree_probas(trees, X32: np.ndarray, classes: np.ndarray, n_classes: int):
-    """Yield each tree's class probabilities with columns for all K classes.
-
-    `tree_.predict` is what `DecisionTreeClassifier.predict_proba` returns (its leaf values
-    are class fractions), without the per-call checks that cost a fifth of this loop; the
-    tests compare every metric with a separately fitted forest's `predict_proba`."""
-    full = len(classes) == n_classes
-    for tree in trees:
-        p = tree.tree_.predict(X32)[:, : len(classes)]
-        if full:
-            yield p
-        else:  # the sample lacked a class: its probability is 0 for every tree
-            out = np.zeros((len(X32), n_classes))
-            out[:, classes] = p
-            yield out
-
-
 def _prefix_runs(trees, splits: dict, classes, n_classes, counts, inside=None):
     """Running mean over trees: accuracy for every prefix 1..N, probabilities at `counts`.
 
@@ -184,7 +167,7 @@ def _prefix_runs(trees, splits: dict, classes, n_classes, counts, inside=None):
     wanted = set(counts)
     # This loop runs once per tree for every family: buffers are reused, and for two
     # classes "argmax" is the comparison it amounts to (class 1 only when strictly larger).
-    for i, p in enumerate(_tree_probas(trees, X32, classes, n_classes), start=1):
+    for i, p in enumerate(explain.tree_probas(trees, X32, classes, n_classes), start=1):
         total += p
         if inside is not None:
             inside.add(i - 1, p[parts["train"]], p[parts["val"]])

@@ -23,6 +23,7 @@ import math
 import numpy as np
 
 from forestlab.core.dims import BY_NAME, FAMILY_DIMS, FAMILY_KEYS
+from forestlab.core.explain import tree_probas
 from forestlab.core.family import Dataset, fit_family_model, published_family
 from forestlab.core.inside import votes_record
 from forestlab.core.messages import Message, MessageError
@@ -188,10 +189,8 @@ def predict(row: dict) -> dict:
     classes = forest.classes_.astype(int)
     probabilities = np.zeros(n_classes)
     probabilities[classes] = forest.predict_proba(x)[0]
-    per_tree = np.zeros((len(forest.estimators_), 1, n_classes))
     x32 = x.astype(np.float32)
-    for t, tree in enumerate(forest.estimators_):
-        per_tree[t, 0, classes] = tree.tree_.predict(x32)[0, : len(classes)]
+    per_tree = np.stack(list(tree_probas(forest.estimators_, x32, classes, n_classes)))
     return {
         "probabilities": [round(float(p), 6) for p in probabilities],
         "votes": votes_record(per_tree, [0]),

@@ -17,18 +17,28 @@ REFERENCE_ROWS = 20_000
 REFERENCE_TREES = 100
 
 
-def reference_ranking(X: np.ndarray, y: np.ndarray, seed: int) -> tuple[int, ...]:
-    """Features by importance in a reference forest (scikit-learn's defaults, sqrt features per
-    split) on the training split, or on a stratified sample of REFERENCE_ROWS rows of it."""
-    from sklearn.ensemble import RandomForestClassifier
-
+def reference_rows(X: np.ndarray, y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The training split, or a stratified sample of REFERENCE_ROWS rows of it."""
     if len(y) > REFERENCE_ROWS:
         rows = sample_indices(y, REFERENCE_ROWS / len(y), seed)
-        X, y = X[rows], y[rows]
-    # threads across trees: the trees (and so the ranking) are the same for any n_jobs
-    forest = RandomForestClassifier(
+        return X[rows], y[rows]
+    return X, y
+
+
+def reference_forest(X: np.ndarray, y: np.ndarray, seed: int):
+    """The reference forest (scikit-learn's defaults, sqrt features per split) on
+    `reference_rows` of the training split."""
+    from sklearn.ensemble import RandomForestClassifier
+
+    # threads across trees: the trees (and so the rankings) are the same for any n_jobs
+    return RandomForestClassifier(
         n_estimators=REFERENCE_TREES, max_features="sqrt", random_state=seed, n_jobs=-1
-    ).fit(X, y)
+    ).fit(*reference_rows(X, y, seed))
+
+
+def reference_ranking(X: np.ndarray, y: np.ndarray, seed: int) -> tuple[int, ...]:
+    """Features by impurity importance in the reference forest."""
+    forest = reference_forest(X, y, seed)
     # stable order: importance descending, then column order
     return tuple(int(i) for i in np.argsort(-forest.feature_importances_, kind="stable"))
 
@@ -39,18 +49,11 @@ def permutation_ranking(
     """Features by permutation importance on the validation split (mean drop in accuracy
     over `explain.PI_REPEATS` shuffles) of the reference forest: what picks the 2-D map's
     features, since impurity importance favours features with many values."""
-    from sklearn.ensemble import RandomForestClassifier
-
     from forestlab.core.explain import permutation_importance
 
     if not len(y_val):  # nothing to score on: the columns in their order
         return tuple(range(X.shape[1]))
-    if len(y) > REFERENCE_ROWS:
-        rows = sample_indices(y, REFERENCE_ROWS / len(y), seed)
-        X, y = X[rows], y[rows]
-    forest = RandomForestClassifier(
-        n_estimators=REFERENCE_TREES, max_features="sqrt", random_state=seed, n_jobs=-1
-    ).fit(X, y)
+    forest = reference_forest(X, y, seed)
     n_classes = int(max(y.max(), y_val.max())) + 1
     classes = forest.classes_.astype(int)
     _, drops = permutation_importance(forest.estimators_, classes, n_classes, X_val, y_val, seed)

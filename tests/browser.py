@@ -149,7 +149,8 @@ WORKER_PATH = "/assets/forestlab/live/worker.js"
 
 def wait_ready(page, timeout: float = 10_000) -> None:
     """Until the first explorer shows everything of its current point (its aria-busy is
-    false once the index, the data card and the point's shard are in)."""
+    false once the index, the data card and the point's shard are in, and, once a panel that
+    shows them has come near the screen, its family's explain file)."""
     page.wait_for_selector(READY, timeout=timeout)
 
 

@@ -52,11 +52,13 @@ def test_every_published_file_of_a_build_validates_against_its_format(tiny_build
         ("families/*.json", formats.FamilyRecord),
         ("data.json", formats.DataCard),
         ("live/live.json", formats.LiveData),
+        ("explain/*.json", formats.ExplainFile),
     ):
         for path in out_files(out, pattern):
             model.model_validate_json(path.read_bytes())
             checked += 1
-    assert checked == 3 + 8  # index, data card, live data and the tiny grid's 8 family shards
+    # index, data card, live data, and the tiny grid's 8 family shards and 8 explain files
+    assert checked == 3 + 8 + 8
 
 
 def test_published_schemas_are_the_models_json_schemas(tiny_build):

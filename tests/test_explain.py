@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 from conftest import run_cli, small_splits
-from forestlab import grid
+from forestlab import formats, grid
 from forestlab.config import Config, parse_config
 from forestlab.core import explain
 from forestlab.core.family import Dataset, fit_family_model, make_forest, sample_indices
@@ -191,7 +191,7 @@ def test_the_lessons_are_read_from_the_sites_pages(tmp_path):
 def test_the_index_is_the_same_with_or_without_the_lessons_pages(tmp_path):
     """The importance lesson's random column and the lessons' seed spread never reach the
     grid's results: the index is byte-identical whether the build sees the pages or not,
-    while the shards of the lessons' families gain the spread."""
+    while the explain files of the lessons' families gain the spread."""
     splits = small_splits(tmp_path / "splits")
     site = tmp_path / "site.yml"
     site.write_text("site_name: x\ndocs_dir: pages\n")
@@ -214,17 +214,21 @@ def test_the_index_is_the_same_with_or_without_the_lessons_pages(tmp_path):
     n_features = len(json.loads((outs["with"] / "data.json").read_text())["spec"]["features"])
     assert json.loads(bias["with"])["random"] == n_features
     records = {
-        k: [json.loads(f.read_text()) for f in (v / "families").iterdir()] for k, v in outs.items()
+        k: [
+            (json.loads(f.read_text()), json.loads((v / "explain" / f.name).read_text()))
+            for f in (v / "families").iterdir()
+        ]
+        for k, v in outs.items()
     }
-    assert not any("spread" in r for r in records["without"])
+    assert not any("spread" in x for _, x in records["without"])
     # depth fixed at 1 by the lesson; the hidden leaf size and the unnamed row share any value
-    spread = [r["params"] for r in records["with"] if "spread" in r]
-    depth_one = [r["params"] for r in records["with"] if r["params"]["max_depth"] == 1]
+    spread = [r["params"] for r, x in records["with"] if "spread" in x]
+    depth_one = [r["params"] for r, _ in records["with"] if r["params"]["max_depth"] == 1]
     assert len(spread) == 4 and sorted(map(str, spread)) == sorted(map(str, depth_one))
-    for f in (outs["with"] / "families").iterdir():
-        record = json.loads(f.read_text())
+    for record, explained in records["with"]:
+        assert not set(formats.EXPLAINED) & set(record)  # never in the shard
         assert len(record["points"][0]["importances"]) == n_features
-        assert len(record["permutation"]["mean"]) == n_features
+        assert len(explained["permutation"]["mean"]) == n_features
 
 
 def test_map_features_are_checked(tmp_path):
@@ -243,9 +247,10 @@ def test_map_features_as_named_and_the_map_off_without_two_numeric_features(tmp_
     assert run_cli("build", "--splits", splits, "--work", tmp_path / "w").code == 0
     data = json.loads((tmp_path / "w" / "out" / "data.json").read_text())
     names = [f["name"] for f in data["spec"]["features"]]
-    family_map = json.loads((tmp_path / "w" / "out" / "maps" / "0.json").read_text())
+    explained = json.loads((tmp_path / "w" / "out" / "explain" / "0.json").read_text())
+    assert explained["format"] == "forestlab.explain/1" and data["explain"] is True
+    family_map = explained["map"]
     assert family_map["features"] == [names.index("fare"), names.index("age")]
-    assert family_map["format"] == "forestlab.map/1"
     assert data["map"]["features"] == family_map["features"]
     assert "map" not in json.loads((tmp_path / "w" / "out" / "families" / "0.json").read_text())
 
@@ -255,9 +260,26 @@ def test_map_features_as_named_and_the_map_off_without_two_numeric_features(tmp_
     run = run_cli("build", "--splits", one, "--work", tmp_path / "v")
     assert run.code == 0
     assert "fewer than two numeric features" in run.err
-    record = json.loads((tmp_path / "v" / "out" / "families" / "0.json").read_text())
-    assert "permutation" in record and not (tmp_path / "v" / "out" / "maps" / "0.json").exists()
+    explained = json.loads((tmp_path / "v" / "out" / "explain" / "0.json").read_text())
+    assert "permutation" in explained and "map" not in explained
     assert json.loads((tmp_path / "v" / "out" / "data.json").read_text())["map"] is None
+
+
+def test_explain_off_publishes_none_of_it(tmp_path):
+    """With explain.enabled false: no explain files, no map, no lesson forest; the shards as
+    with it (they never hold what the explain files do)."""
+    outs = {}
+    for name, enabled in (("on", True), ("off", False)):
+        splits = small_splits(tmp_path / name, explain={"enabled": enabled})
+        assert run_cli("build", "--splits", splits, "--work", tmp_path / f"w{name}").code == 0
+        outs[name] = tmp_path / f"w{name}" / "out"
+    off = outs["off"]
+    data = json.loads((off / "data.json").read_text())
+    assert data["explain"] is False and data["map"] is None
+    assert not (off / "explain").exists() and not (off / formats.BIAS_FILE).exists()
+    assert len(list((outs["on"] / "explain").iterdir())) == len(list((off / "families").iterdir()))
+    for f in (off / "families").iterdir():
+        assert f.read_bytes() == (outs["on"] / "families" / f.name).read_bytes()
 
 
 def test_the_importance_lessons_forest_trains_on_a_sample_of_large_data(monkeypatch):

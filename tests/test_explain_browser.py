@@ -1,7 +1,8 @@
 """Beyond the score, in headless Chromium: permutation importances beside the impurity bars,
 the seed band of the trees chart, and the forest's 2-D map on a canvas; zh and en, phone and
-laptop, hostile names inert. Expected values come from the build's own files (data.json and
-the family shards), decoded here as the format declares them."""
+laptop, hostile names inert; none of it in the first view. Expected values come from the
+build's own files (data.json, the family shards and their explain files), decoded here as the
+format declares them."""
 
 from __future__ import annotations
 
@@ -40,6 +41,32 @@ def prefix(lang: str) -> str:
 
 def no_sideways_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+
+
+def with_explained(out, record: dict, f: int) -> dict:
+    """A family's shard with its explain file (permutation, spread, map), which the build
+    publishes beside it as explain/<f>.json."""
+    extra = json.loads((out / "explain" / f"{f}.json").read_text(encoding="utf-8"))
+    assert extra.pop("format") == "forestlab.explain/1"
+    assert not set(extra) & set(record)
+    return {**record, **extra}
+
+
+def explained(out, page) -> tuple[dict, int]:
+    """The shown family's shard with its explain file, and the shown tree count."""
+    record, n = shard(out, page)
+    lab = json.loads((out / "index.json").read_text(encoding="utf-8"))
+    return with_explained(out, record, family_number(lab["dims"], shown_values(page, lab))), n
+
+
+def look_at(page, selector: str) -> None:
+    """Scroll to a panel, and wait until the explorer shows all of it: the permutation bars
+    and the seed band load (with their family's explain file) only near the screen."""
+    page.locator(selector).first.scroll_into_view_if_needed()
+    # the intersection observer reports after a rendering step: two frames, then the explorer
+    # is busy until the explain file and its module are in
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    wait_ready(page)
 
 
 # -- permutation importance --
@@ -95,9 +122,10 @@ def test_permutation_bars_show_the_shards_numbers(open_page, site, lang, viewpor
     names = card(out)["names"][lang]
     w = open_page(prefix(lang) + "explorer/", viewport=viewport)
     page = w.page
+    look_at(page, ".fl-importance-panel")
     box = page.locator("[data-role=permutation]")
     box.locator(".fl-perm-row").first.wait_for()
-    record, _ = shard(out, page)
+    record, _ = explained(out, page)
     permutation = record["permutation"]
     assert shown_permutation(box) == expected_permutation(
         permutation, names["features"], NOT_USED[lang]
@@ -129,13 +157,14 @@ def test_moving_the_sliders_redraws_the_permutation_bars_of_each_family(open_pag
     names = card(out)["names"]["en"]
     w = open_page("en/explorer/")
     page = w.page
+    look_at(page, ".fl-importance-panel")
     box = page.locator("[data-role=permutation]")
     seen = set()
     for dim, key in (("max_depth", "Home"), ("max_depth", "End"), ("min_samples_leaf", "End")):
         page.locator(f".fl-controls input[data-dim={dim}]").focus()
         page.keyboard.press(key)
         wait_ready(page)
-        record, _ = shard(out, page)
+        record, _ = explained(out, page)
         expected = expected_permutation(record["permutation"], names["features"], NOT_USED["en"])
         assert shown_permutation(box) == expected
         seen.add(json.dumps(expected))
@@ -145,21 +174,24 @@ def test_moving_the_sliders_redraws_the_permutation_bars_of_each_family(open_pag
 
 def test_a_feature_the_forest_did_not_use_says_so(open_page, site):  # noqa: F811
     """top_k_features leaves columns out: their permutation importance is null, and both
-    parts of the panel say "not used" for them. Here the shards are served with column 1
-    left out, as such a family's would be."""
+    parts of the panel say "not used" for them. Here the shards and explain files are served
+    with column 1 left out, as such a family's would be."""
     w = open_page("en/explorer/")
     page = w.page
 
     def without_column_1(route):
         response = route.fetch()
-        record = response.json()
-        record["permutation"]["mean"][1] = record["permutation"]["std"][1] = None
-        record["features_used"] = [c for c in record["features_used"] if c != 1]
-        route.fulfill(response=response, json=record)
+        body = response.json()
+        if "permutation" in body:
+            body["permutation"]["mean"][1] = body["permutation"]["std"][1] = None
+        else:
+            body["features_used"] = [c for c in body["features_used"] if c != 1]
+        route.fulfill(response=response, json=body)
 
     page.route("**/generated/main/families/*.json", without_column_1)
+    page.route("**/generated/main/explain/*.json", without_column_1)
     page.reload()
-    wait_ready(page)
+    look_at(page, ".fl-importance-panel")
     box = page.locator("[data-role=permutation]")
     rows = shown_permutation(box)
     last = {"i": 1, "name": rows[-1]["name"], "mean": None, "std": None, "unused": NOT_USED["en"]}
@@ -192,6 +224,7 @@ def test_the_live_result_shows_its_own_permutation_bars(open_page, site):  # noq
     page = w.page
     record = train_live(page, out, 3)
     box = page.locator(".fl-live-result [data-role=permutation]")
+    box.locator(".fl-perm-row").first.wait_for()  # explain.js draws them, loaded on demand
     names = card(out)["names"]["en"]["features"]
     assert shown_permutation(box) == expected_permutation(
         record["permutation"], names, NOT_USED["en"]
@@ -246,7 +279,7 @@ def lesson_shard(out, page) -> tuple[dict, int]:
     values = {**options.get("preset", {}), **shown_values(page, lab)}
     f = family_number(lab["dims"], values)
     record = json.loads((out / "families" / f"{f}.json").read_text(encoding="utf-8"))
-    return record, values[lab["dims"][0]["name"]]
+    return with_explained(out, record, f), values[lab["dims"][0]["name"]]
 
 
 def band(spread: dict) -> tuple[list[float], list[float]]:
@@ -259,6 +292,7 @@ def band(spread: dict) -> tuple[list[float], list[float]]:
 def test_the_seed_band_note_on_the_trees_lesson(open_page, site, lang, viewport):  # noqa: F811
     w = open_page(prefix(lang) + "lessons/trees/", viewport=viewport)
     page = w.page
+    look_at(page, "[data-chart=trees]")
     record, n = lesson_shard(site["lab"].out, page)
     spread = record["spread"]
     assert spread["val"][0] == record["curve"]["val"]  # the build's seed first
@@ -292,6 +326,7 @@ def test_no_spread_no_band_note_nor_legend_entry(open_page, site):  # noqa: F811
     lab = site["lab"]
     w = open_page("en/explorer/")
     page = w.page
+    look_at(page, "[data-chart=trees]")
     page.wait_for_selector("[data-chart=trees] .u-legend")
     seen = set()
     moves = [("min_samples_leaf", "End"), ("sample_fraction", "Home"), ("min_samples_leaf", "Home")]
@@ -300,7 +335,7 @@ def test_no_spread_no_band_note_nor_legend_entry(open_page, site):  # noqa: F811
         page.locator(f".fl-controls input[data-dim={dim}]").focus()
         page.keyboard.press(key)
         wait_ready(page)
-        record, _ = shard(lab.out, page)
+        record, _ = explained(lab.out, page)
         has = record.get("spread") is not None
         seen.add(has)
         note = page.locator("[data-role=seed-note]")
@@ -312,16 +347,6 @@ def test_no_spread_no_band_note_nor_legend_entry(open_page, site):  # noqa: F811
 
 
 # -- the 2-D map --
-
-
-def shard_with_map(out, page) -> tuple[dict, int]:
-    """The shown family's shard with its 2-D map, which the build publishes as maps/<f>.json."""
-    record, n = shard(out, page)
-    lab = json.loads((out / "index.json").read_text(encoding="utf-8"))
-    f = family_number(lab["dims"], shown_values(page, lab))
-    family_map = json.loads((out / "maps" / f"{f}.json").read_text(encoding="utf-8"))
-    assert family_map["format"] == "forestlab.map/1"
-    return {**record, "map": family_map}, n
 
 
 def map_layer(record: dict, n_classes: int, drawn: int) -> list[np.ndarray]:
@@ -432,13 +457,13 @@ def test_the_map_repaints_when_depth_moves(open_page, site, lang, viewport):  # 
     w = open_page(prefix(lang) + "explorer/", viewport=viewport)
     page = w.page
     look_at_map(page)
-    record, n = shard_with_map(out, page)
+    record, n = explained(out, page)
     first = check_map(page, record, n, names)
     depth = page.locator(".fl-controls input[data-dim=max_depth]")
     depth.focus()
     page.keyboard.press("End" if depth.input_value() == "0" else "Home")
     wait_ready(page)
-    record, n = shard_with_map(out, page)
+    record, n = explained(out, page)
     assert check_map(page, record, n, names) != first  # repainted with the new family's cells
     # the tree slider picks the stored count: the fewest trees, then the most
     trees = page.locator(".fl-controls input[data-dim=n_estimators]")
@@ -446,7 +471,7 @@ def test_the_map_repaints_when_depth_moves(open_page, site, lang, viewport):  # 
         trees.focus()
         page.keyboard.press(key)
         wait_ready(page)
-        record, n = shard_with_map(out, page)
+        record, n = explained(out, page)
         check_map(page, record, n, names)
     # on a phone the map fits the width: no sideways scroll
     canvas = page.locator(MAP)
@@ -460,8 +485,7 @@ def test_the_map_repaints_when_depth_moves(open_page, site, lang, viewport):  # 
 
 @pytest.mark.parametrize("viewport", SIZES)
 def test_the_map_loads_only_when_near_the_screen(open_page, site, viewport):  # noqa: F811
-    """The first view carries none of the map's code: its modules load when the student
-    scrolls to it."""
+    """The map's code loads when the student scrolls to it, not with the panels above."""
     w = open_page("en/explorer/", viewport=viewport)
     page = w.page
     requested, urls = [], []
@@ -470,11 +494,44 @@ def test_the_map_loads_only_when_near_the_screen(open_page, site, viewport):  # 
     page.wait_for_selector("[data-panel=votes]:not([hidden])")
     page.wait_for_timeout(500)
     assert "mapview.js" not in requested and "map.js" not in requested
-    assert not [u for u in urls if "/maps/" in u]  # nor the family's map file
     assert page.locator(MAP).count() == 0
     look_at_map(page)
     assert "mapview.js" in requested and "map.js" in requested
-    assert [u for u in urls if "/generated/main/maps/" in u]
+    assert [u for u in urls if "/generated/main/explain/" in u]  # the cells come from there
+    assert w.clean(), w.report()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_first_view_on_a_phone_carries_none_of_it(open_page, site, lang):  # noqa: F811
+    """What opens the forest beyond its score loads only when a panel showing it comes near
+    the screen: on a phone, where the first screen holds the sliders and the numbers, the
+    first view asks for no explain file, none of the modules and styles that draw it, and no
+    shard carries any of it. Scrolled to the trees chart, they arrive and are drawn."""
+    requested = []
+    w = open_page(prefix(lang) + "explorer/", viewport=(375, 667))
+    page = w.page
+    page.on("request", lambda r: requested.append(r.url))
+    page.reload()
+    wait_ready(page)
+    page.wait_for_selector("[data-panel=votes]:not([hidden])")  # the inside panels' module
+    page.wait_for_timeout(1000)  # idle: the neighbouring shards are prefetched meanwhile
+    names = [u.rsplit("/", 1)[-1] for u in requested]
+    assert any("/generated/main/families/" in u for u in requested)
+    assert not [u for u in requested if "/explain/" in u]
+    assert not {"explain.js", "explain.css", "mapview.js", "map.js"} & set(names)
+    assert page.locator("[data-role=permutation]").is_hidden()
+    assert page.locator("[data-role=seed-note]").is_hidden()
+    out = site["lab"].out
+    for f in (out / "families").iterdir():
+        assert not {"permutation", "spread", "map"} & set(json.loads(f.read_text()))
+    look_at(page, "[data-chart=trees]")
+    names = [u.rsplit("/", 1)[-1] for u in requested]
+    assert {"explain.js", "explain.css"} <= set(names)
+    assert [u for u in requested if "/generated/main/explain/" in u]
+    look_at(page, ".fl-importance-panel")
+    page.locator("[data-role=permutation] .fl-perm-row").first.wait_for()
+    record, _ = explained(out, page)
+    assert page.locator("[data-role=seed-note]").is_visible() == ("spread" in record)
     assert w.clean(), w.report()
 
 
@@ -525,7 +582,7 @@ def test_no_map_when_the_data_card_has_none(open_page, site):  # noqa: F811
     page.wait_for_timeout(300)
     assert page.locator("[data-panel=map]").is_hidden()
     assert page.locator("[data-panel=votes]").is_visible()
-    assert not [u for u in requested if "/maps/" in u]
+    assert not [u for u in requested if u.endswith("/mapview.js")]
     page.unroute_all(behavior="ignoreErrors")
     assert w.clean(), w.report()
 
@@ -539,7 +596,8 @@ def test_hostile_names_on_the_map_axes_are_text(open_page, hostile_site, path): 
     names = card(hostile_site.out)["names"][lang]
     index = json.loads((hostile_site.out / "index.json").read_text(encoding="utf-8"))
     f = family_number(index["dims"], shown_values(page, index))
-    family_map = json.loads((hostile_site.out / "maps" / f"{f}.json").read_text(encoding="utf-8"))
+    explain_file = hostile_site.out / "explain" / f"{f}.json"
+    family_map = json.loads(explain_file.read_text(encoding="utf-8"))["map"]
     x, y = (names["features"][c] for c in family_map["features"])
     assert {x, y} & {JS_URL, BIDI, LONG}  # at least one hostile name is on an axis
     xlabel = page.locator(".fl-map-xlabel span").first.text_content()

@@ -42,8 +42,9 @@ def loaded(tiny_build):
             json.loads(f.read_text(encoding="utf-8"))
             for f in sorted((out / "families").iterdir(), key=lambda f: int(f.stem))
         ],
-        "maps": {
-            int(f.stem): json.loads(f.read_text(encoding="utf-8")) for f in (out / "maps").iterdir()
+        "explained": {
+            int(f.stem): json.loads(f.read_text(encoding="utf-8"))
+            for f in (out / "explain").iterdir()
         },
         "splits": tiny_build["splits"],
     }
@@ -88,7 +89,8 @@ def test_full_split_live_fit_equals_every_precomputed_point(loaded):
             size = n * len(grid["rows"]) * grid["classes"]
             assert base64.b64decode(votes["proba"]) == base64.b64decode(grid["proba"])[:size]
             # the 2-D map: the same cells as the grid's layer of that many trees
-            live_map, grid_map = got["map"], loaded["maps"][family_number]
+            explained = loaded["explained"][family_number]
+            live_map, grid_map = got["map"], explained["map"]
             assert live_map["counts"] == [min(n, MAP_TREES)]
             assert {k: live_map[k] for k in ("features", "axes", "size", "points")} == {
                 k: grid_map[k] for k in ("features", "axes", "size", "points")
@@ -99,7 +101,7 @@ def test_full_split_live_fit_equals_every_precomputed_point(loaded):
             )
             # permutation importances: those of the grid's largest forest
             if n == family["points"][-1]["n_estimators"]:
-                assert got["permutation"] == family["permutation"]
+                assert got["permutation"] == explained["permutation"]
                 permuted += 1
             checked += 1
     assert checked == 12  # 2 depths x 2 leaf sizes x 3 tree counts

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import get_args, get_origin
 
+import forestlab
 import forestlab.core
 import pytest
 from forestlab import cli, formats
@@ -121,6 +122,22 @@ def test_pages_scripts_get_no_reference_text():
         for key in re.findall(r"\"(error\.[a-z_.]+)\"", path.read_text(encoding="utf-8"))
     }
     assert given and not given - set(sent), given - set(sent)
+
+
+def test_pages_scripts_get_every_key_they_ask_for_and_not_the_builds_own():
+    """Every key the viewer's scripts look up by name is handed to them; the figures' labels
+    and the generated pages' words, which only the build shows, are not (they would only add
+    to every page's first view)."""
+    assets = Path(forestlab.__file__).parent / "assets"
+    asked = {
+        key
+        for path in assets.rglob("*.js")
+        for key in re.findall(r"\bt\(\s*\"([a-z_]+\.[a-z_.]+)\"", path.read_text(encoding="utf-8"))
+    }
+    sent = set(for_language("en"))
+    assert len(asked) > 100 and not asked - sent, asked - sent
+    assert not [k for k in sent if k.startswith(("figure.", "page."))]
+    assert "figure.random_column" in catalogue() and "page.feature" in catalogue()
 
 
 def _help(capsys, *argv) -> str:

@@ -17,11 +17,12 @@ def text(key: str, lang: str, **fmt) -> str:
     return catalogue()[key][lang].format(**fmt) if fmt else catalogue()[key][lang]
 
 
-#: Text that only the build (generated pages) and the command line show: the options' and
-#: format fields' descriptions, type words, the command line's messages, and the errors of
-#: reading data, configuration, lessons and the build. Pages do not hand it to their scripts,
-#: which never look it up (it would only add to the first view).
-NOT_FOR_SCRIPTS = ("config.", "format.", "type.", "cli.", "error.")
+#: Text that only the build (generated pages, figures) and the command line show: the
+#: options' and format fields' descriptions, type words, the command line's messages, the
+#: errors of reading data, configuration, lessons and the build, the figures' labels and the
+#: generated pages' own words. Pages do not hand it to their scripts, which never look it up
+#: (it would only add to the first view).
+NOT_FOR_SCRIPTS = ("config.", "format.", "type.", "cli.", "error.", "figure.", "page.")
 #: Errors the page may have to show after all: those `forestlab.core` gives, since the live
 #: widget runs it in the browser (a test checks that every one it can give is here).
 ERRORS_FOR_SCRIPTS = ("error.live.", "error.check.", "error.what.", "error.csv.")

@@ -70,7 +70,7 @@ def trees_curve(record: dict, selected: int, lang: str) -> bytes:
     for split in ("train", "val"):
         ax.plot(xs, record["curve"][split], color=COLORS[split], label=t(f"split.{split}", lang))
     ax.axvline(
-        selected, color="0.5", linestyle=":", label=f"{t('chart.selected', lang)}: {selected}"
+        selected, color="0.5", linestyle=":", label=f"{t('figure.selected', lang)}: {selected}"
     )
     ax.set(
         xlabel=dim_name("n_estimators", lang),
@@ -90,9 +90,9 @@ def validation_curve(points: list[tuple[object, dict]], dim: str, lang: str) -> 
         ax.plot(xs, ys, marker="o", color=COLORS[split], label=t(f"split.{split}", lang))
     ax.set_xticks(list(xs), labels)
     title = (
-        t("chart.learning_title", lang)
+        t("figure.learning_title", lang)
         if dim == "sample_fraction"
-        else t("chart.curve_title", lang, dim=dim_name(dim, lang))
+        else t("figure.curve_title", lang, dim=dim_name(dim, lang))
     )
     ax.set(xlabel=dim_name(dim, lang), ylabel=t("metric.accuracy", lang), title=title)
     ax.legend(loc="lower right")
@@ -131,19 +131,19 @@ def importance(point: dict, feature_names: list[str], lang: str) -> bytes:
     fig, ax = plt.subplots(figsize=(6.4, 0.35 * len(pairs) + 1.4))
     ax.barh(range(len(pairs)), [v for v, _ in pairs], color="#2ca02c")
     ax.set_yticks(range(len(pairs)), [n for _, n in pairs])
-    ax.set(xlabel=t("chart.importance", lang), title=t("chart.importance_title", lang))
+    ax.set(xlabel=t("figure.importance", lang), title=t("chart.importance_title", lang))
     return _svg(fig)
 
 
 def importance_bias(bias: dict, feature_names: list[str], lang: str) -> bytes:
     """The importance lesson's forest: impurity importance above, permutation importance
     (mean and spread over the repeats) below, each sorted, the random column in orange."""
-    names = [*feature_names, t("chart.random_column", lang)]
+    names = [*feature_names, t("figure.random_column", lang)]
     pi = bias["permutation"]
     fig, axes = plt.subplots(2, 1, figsize=(6.4, 0.6 * len(names) + 2.4), layout="constrained")
     panels = [
-        (axes[0], bias["impurity"], None, "chart.bias_impurity", "chart.importance"),
-        (axes[1], pi["mean"], pi["std"], "chart.bias_permutation", "chart.permutation"),
+        (axes[0], bias["impurity"], None, "figure.bias_impurity", "figure.importance"),
+        (axes[1], pi["mean"], pi["std"], "figure.bias_permutation", "figure.permutation"),
     ]
     for ax, values, spread, title, label in panels:
         order = sorted(range(len(names)), key=lambda i: values[i])

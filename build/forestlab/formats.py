@@ -41,8 +41,9 @@ INDEX_FORMAT = "forestlab.index/2"
 DATA_FORMAT = "forestlab.data/1"
 #: The importance lesson's own forest (explain.importance_bias): never part of the index.
 BIAS_FILE = "importance-bias.json"
-#: A family's 2-D map, `maps/<f>.json`, fetched when the map panel comes near the screen.
-MAP_FORMAT = "forestlab.map/1"
+#: A family's permutation importances, seed spread and 2-D map, `explain/<f>.json`: fetched
+#: when a panel that shows them comes near the screen, never with the explorer's first view.
+EXPLAIN_FORMAT = "forestlab.explain/1"
 #: Metrics in the index are integers: the value times SCALE (thousandths, as shown).
 SCALE = 1000
 #: The source of a split carved out of train.csv, in data.json's `split_files`.
@@ -222,13 +223,6 @@ class Map2D(_Format):
     points: MapPoints
 
 
-class MapFile(Map2D):
-    """`maps/<f>.json`: family f's 2-D map, in a file of its own (fetched only when its
-    panel is scrolled to)."""
-
-    format: Literal["forestlab.map/1"]
-
-
 class Spread(_Format):
     """Validation accuracy for 1..N trees of the same family grown from each of `seeds` (the
     build's seed first, whose curve is `curve.val`), on the same training rows."""
@@ -247,13 +241,23 @@ class FamilyRecord(_Format):
     votes: Votes
     tree: DrawnTree
     points: list[FamilyPoint]
-    #: with explain.enabled: every family
-    permutation: Permutation | None = None
-    #: a live record's map (with explain.enabled and two numeric features); the build
-    #: publishes each family's in maps/<f>.json instead
-    map: Map2D | None = None
-    #: the families a lesson can reach (explain.enabled)
+
+
+class ExplainFile(_Format):
+    """`explain/<f>.json` (with explain.enabled): what opens family f's forest beyond its
+    shard, in a file of its own that the viewer fetches only when a panel showing it comes
+    near the screen, so none of it weighs on the explorer's first view."""
+
+    format: Literal["forestlab.explain/1"]
+    permutation: Permutation
+    #: only the families a lesson can reach
     spread: Spread | None = None
+    #: with at least two numeric features
+    map: Map2D | None = None
+
+
+#: A family record's fields that the build publishes in explain/<f>.json, not in the shard.
+EXPLAINED = tuple(name for name in ExplainFile.model_fields if name != "format")
 
 
 class ImportanceBias(_Format):
@@ -274,9 +278,12 @@ class LiveRequestEcho(_Format):
 
 
 class LiveRecord(FamilyRecord):
-    """A live model's record, as `forestlab.core.live` returns it to the page."""
+    """A live model's record, as `forestlab.core.live` returns it to the page: with
+    explain.enabled it carries its permutation importances and 2-D map itself."""
 
     live: LiveRequestEcho
+    permutation: Permutation | None = None
+    map: Map2D | None = None
 
 
 # -- data.json --
@@ -373,6 +380,7 @@ class DataCard(_Format):
     widget: Widget
     download: Download
     map: LiveMap | None = None
+    explain: bool = False
 
 
 # -- live/live.json --
@@ -407,7 +415,7 @@ FORMATS: dict[str, type[_Format]] = {
     "data": DataCard,
     "live": LiveData,
     "importance-bias": ImportanceBias,
-    "map": MapFile,
+    "explain": ExplainFile,
 }
 assert RECORD_SCHEMA == "forestlab.family/1" and LIVE_SCHEMA == "forestlab.live/1"
 

@@ -220,7 +220,7 @@ def bias_facts(bias: dict | None, features: list[str], lang: str) -> dict | None
     (`top_real_impurity`: the first real one)."""
     if not bias:
         return None
-    names = [*features, text("chart.random_column", lang)]
+    names = [*features, text("figure.random_column", lang)]
     random, impurity, pi = bias["random"], bias["impurity"], bias["permutation"]
 
     def rank(values: list[float]) -> list[int]:

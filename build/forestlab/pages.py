@@ -15,7 +15,7 @@ import re
 from datetime import UTC, datetime
 from html import escape
 
-from forestlab.catalogue import dim_name, text, value_label
+from forestlab.catalogue import catalogue, dim_name, text, value_label
 from forestlab.formats import HELD_OUT, PLACEHOLDER, point_values, ranking
 from forestlab.lessons import Lesson, bias_facts
 
@@ -163,7 +163,7 @@ class Fragments:
         if not self.bias:
             return f"<p>{escape(text('page.no_bias', self.lang))}</p>"
         lang, bias = self.lang, self.bias
-        names = [*self.names["features"], text("chart.random_column", lang)]
+        names = [*self.names["features"], text("figure.random_column", lang)]
         impurity, pi = bias["impurity"], bias["permutation"]
         rank_i = sorted(range(len(names)), key=lambda i: (-impurity[i], i))
         rank_p = sorted(range(len(names)), key=lambda i: (-pi["mean"][i], i))
@@ -261,9 +261,12 @@ class Fragments:
         for name in charts:
             if name.startswith("curve-"):
                 dim = name.removeprefix("curve-")
-                caption = text("chart.curve_title", self.lang, dim=dim_name(dim, self.lang))
+                caption = text("figure.curve_title", self.lang, dim=dim_name(dim, self.lang))
             else:
-                caption = text(f"chart.{name}_title", self.lang)
+                # the title of the viewer's panel that shows the same; the build's own for a
+                # figure no panel shows (the importance lesson's)
+                own = f"figure.{name}_title"
+                caption = text(own if own in catalogue() else f"chart.{name}_title", self.lang)
             # A Markdown image, so MkDocs checks the link and rewrites it for every language.
             src = _rel(
                 self.page_dir, f"generated/{self.index['lab']}/charts/{name}.{self.lang}.svg"

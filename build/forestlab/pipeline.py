@@ -306,14 +306,16 @@ def _write_results(stage: Path, lab: str, cfg: Config, records: list[dict], writ
     # not published: which validation rows each point gets right, for the lessons' best sets
     np.save(stage / noise.CORRECT_FILE, np.packbits(correct, axis=1))
     (stage / "families").mkdir()
-    (stage / "maps").mkdir()
+    if cfg.explain.enabled:
+        (stage / "explain").mkdir()
     for f, record in enumerate(published):
-        # the 2-D map is the largest part of a family's detail and is drawn only when its
-        # panel is scrolled to: a file of its own, fetched then (formats.MapFile)
-        family_map = record.pop("map", None)
+        # what explains the forest is shown only in panels below the first screen: a file of
+        # its own, fetched when one of them comes near (formats.ExplainFile), so that the
+        # shards the first view fetches and prefetches stay as small as they were without it
+        explained = {k: record.pop(k) for k in formats.EXPLAINED if k in record}
         write_json(f"families/{f}.json", record)
-        if family_map is not None:
-            write_json(f"maps/{f}.json", {"format": formats.MAP_FORMAT, **family_map})
+        if cfg.explain.enabled:
+            write_json(f"explain/{f}.json", {"format": formats.EXPLAIN_FORMAT, **explained})
     (stage / "schema").mkdir()
     for name, schema in formats.json_schemas().items():
         write_json(f"schema/{name}.schema.json", schema)
@@ -379,8 +381,9 @@ def publish(paths: Paths, p: Plan, records: list[dict], summary: Summary, jobs: 
             "notices": [n.render("en") for n in prepared.notices],
             "charts": chart_files,
             "widget": livedata.widget_info(cfg, paths.lab, prepared.live_core),
-            # the 2-D map's features and axes; null: no map (maps/<f>.json is not published)
+            # the 2-D map's features and axes; null: no map in the explain/ files
             "map": livedata.map_settings(prepared.data),
+            "explain": cfg.explain.enabled,
             "download": download,
         },
     )

@@ -58,7 +58,9 @@ VENDOR = {
 #: ForestLab's overrides of Material's templates.
 THEME = Path(__file__).with_name("theme")
 VIEWER_SCRIPT = "assets/forestlab/viewer.js"
-VIEWER_STYLES = ("assets/vendor/uPlot.min.css", "assets/forestlab/viewer.css")
+#: uPlot's own stylesheet loads with the charts (charts.js), explain.css with the panels that
+#: use it (explain.js, mapview.js): after the first numbers
+VIEWER_STYLES = ("assets/forestlab/viewer.css",)
 #: Styles for a browser without JavaScript: no "loading" line that never ends.
 NOSCRIPT_STYLES = "assets/forestlab/noscript.css"
 #: The Pyodide core (npm package `pyodide`, pinned), copied when `widget.copy_core` is set.

@@ -1,10 +1,9 @@
-// Beyond the score, as numbers: the seed band of the trees chart (charts.js) and the rows and
-// scale of the permutation importance bars (panels.js).
+// Beyond the score, as numbers (explain.js): the seed band of the trees chart and the rows and
+// scale of the permutation importance bars.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { seedBand, seedNote } from "../../build/forestlab/assets/charts.js";
-import { permutationRows } from "../../build/forestlab/assets/panels.js";
+import { permutationRows, seedBand, seedNote } from "../../build/forestlab/assets/explain.js";
 
 const SPREAD = {
   seeds: [42, 43, 44],

@@ -1,26 +1,36 @@
-// The two charts, drawn with uPlot. The library (its IIFE build, which sets globalThis.uPlot)
-// is loaded on first use by a <script src> from the site itself; the numbers never wait for
-// it. Until it arrives, and if it cannot load, a chart's box stays empty.
+// The two charts, drawn with uPlot. The explorer loads this module after the first numbers,
+// and it loads the library (its IIFE build, which sets globalThis.uPlot) and its stylesheet on
+// first use, from the site itself; the numbers never wait for them. Until they arrive, and if
+// they cannot load, a chart's box stays empty.
 
-import { fmt } from "./dom.js";
+import { fmt, loadStyle } from "./dom.js";
 
 const UPLOT = new URL("../vendor/uPlot.iife.min.js", import.meta.url);
+const UPLOT_STYLE = new URL("../vendor/uPlot.min.css", import.meta.url);
 let loading = null;
 
-/** uPlot, loaded once. */
+/** uPlot and its stylesheet, loaded once (a failed load may be tried again). */
 export function loadUPlot() {
-  if (globalThis.uPlot) return Promise.resolve(globalThis.uPlot);
-  loading ??= new Promise((resolve, reject) => {
-    const script = document.createElement("script");
-    script.src = UPLOT.href;
-    script.onload = () => (globalThis.uPlot ? resolve(globalThis.uPlot) : reject(new Error(`${UPLOT.pathname}: no uPlot`)));
-    script.onerror = () => {
+  loading ??= Promise.all([
+    globalThis.uPlot ??
+      new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = UPLOT.href;
+        script.onload = () => (globalThis.uPlot ? resolve(globalThis.uPlot) : reject(new Error(`${UPLOT.pathname}: no uPlot`)));
+        script.onerror = () => {
+          script.remove();
+          reject(new Error(`${UPLOT.pathname}: not loaded`));
+        };
+        document.head.append(script);
+      }),
+    loadStyle(UPLOT_STYLE),
+  ]).then(
+    ([uPlot]) => uPlot,
+    (error) => {
       loading = null;
-      script.remove();
-      reject(new Error(`${UPLOT.pathname}: not loaded`));
-    };
-    document.head.append(script);
-  });
+      throw error;
+    },
+  );
   return loading;
 }
 
@@ -109,48 +119,6 @@ class Chart {
   }
 }
 
-/** The lowest and highest validation accuracy over the seeds at each tree count (1 … N) of a
- * family's `spread`, computed once per family: a redraw only looks it up. */
-const bands = new WeakMap();
-export function seedBand(spread) {
-  if (!spread?.val?.length) return null;
-  let band = bands.get(spread);
-  if (!band) {
-    const n = Math.min(...spread.val.map((curve) => curve.length));
-    const low = new Array(n);
-    const high = new Array(n);
-    for (let i = 0; i < n; i++) {
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (const curve of spread.val) {
-        lo = Math.min(lo, curve[i]);
-        hi = Math.max(hi, curve[i]);
-      }
-      low[i] = lo;
-      high[i] = hi;
-    }
-    band = { seeds: spread.val.length, low, high };
-    bands.set(spread, band);
-  }
-  return band;
-}
-
-/** The seed band in words, with its numbers: one tree's range against the most trees'. */
-export function seedNote(t, band) {
-  if (!band) return "";
-  const last = band.low.length - 1;
-  const params = {
-    seeds: band.seeds,
-    low1: fmt(band.low[0]),
-    high1: fmt(band.high[0]),
-    n: last + 1,
-    lown: fmt(band.low[last]),
-    highn: fmt(band.high[last]),
-  };
-  const narrower = band.high[last] - band.low[last] < band.high[0] - band.low[0];
-  return t(narrower ? "chart.seed_note" : "chart.seed_note_flat", params);
-}
-
 // the trees chart's series: x, training, validation, out of bag, the seed band's top and bottom
 const HIGH = 4;
 const LOW = 5;
@@ -172,9 +140,9 @@ function treesData(curve, band) {
  * training, validation and out of bag (null while no row has been left out: a gap), and, when
  * the family has its seed spread, the band of validation scores over the seeds behind them. */
 export class TreesChart extends Chart {
-  draw(curve, marked, spread) {
+  /** `band`: explain.js's seedBand of the family's spread, or null (none, or not loaded). */
+  draw(curve, marked, band) {
     const t = this.t;
-    const band = seedBand(spread);
     const data = treesData(curve, band);
     this.marked = marked;
     // no band, no legend entry (the box's class hides it)

@@ -1,7 +1,8 @@
 // The lab's published results (format forestlab.index/2 and forestlab.family/1): the index is
 // fetched once; a family's detail shard when that family is first shown, kept in a Map, with
-// the neighbouring families prefetched while the browser is idle; a family's 2-D map
-// (forestlab.map/1) only when its panel is near the screen, never prefetched.
+// the neighbouring families prefetched while the browser is idle; a family's explain file
+// (forestlab.explain/1: permutation importances, seed spread, 2-D map) the same way, but only
+// once a panel that shows it has come near the screen.
 //
 // Point numbering (see the results format): with T tree counts (dims[0]), a family's number
 // is the mixed-radix number of its value indices over dims[1:], first most significant; the
@@ -10,7 +11,7 @@
 export const INDEX_FORMAT = "forestlab.index/2";
 export const FAMILY_FORMAT = "forestlab.family/1";
 export const DATA_FORMAT = "forestlab.data/1";
-export const MAP_FORMAT = "forestlab.map/1";
+export const EXPLAIN_FORMAT = "forestlab.explain/1";
 
 /** The family number of a slider state. */
 export function familyOf(idx, dims) {
@@ -91,13 +92,18 @@ async function getJson(url, format, key = "format") {
 const whenIdle = (callback) =>
   globalThis.requestIdleCallback ? requestIdleCallback(callback, { timeout: 2000 }) : setTimeout(callback, 200);
 
+/** Per family, its file of each kind: where it is, its format and the field naming it. */
+const KINDS = {
+  family: { folder: "families", format: FAMILY_FORMAT, key: "schema" },
+  explain: { folder: "explain", format: EXPLAIN_FORMAT, key: "format" },
+};
+
 /** The files of one lab, under `base` (…/generated/<lab>/). */
 export class Lab {
   constructor(base) {
     this.base = base;
-    this.shards = new Map(); // family number → Promise of its record
-    this.loaded = new Map(); // family number → record, once it arrived
-    this.maps = new Map(); // family number → Promise of its 2-D map
+    this.pending = { family: new Map(), explain: new Map() }; // family number → Promise of its file
+    this.loaded = { family: new Map(), explain: new Map() }; // family number → file, once it arrived
   }
 
   index() {
@@ -110,46 +116,47 @@ export class Lab {
     return this.dataPromise;
   }
 
-  /** Family f's record; fetched once (a failed fetch may be tried again). */
-  family(f) {
-    if (!this.shards.has(f)) {
-      const promise = getJson(new URL(`families/${f}.json`, this.base), FAMILY_FORMAT, "schema").then(
-        (record) => {
-          this.loaded.set(f, record);
-          return record;
+  /** Family f's file of a kind (`family`: its record; `explain`: its explain file); fetched
+   * once (a failed fetch may be tried again). */
+  file(f, kind = "family") {
+    const pending = this.pending[kind];
+    if (!pending.has(f)) {
+      const { folder, format, key } = KINDS[kind];
+      const promise = getJson(new URL(`${folder}/${f}.json`, this.base), format, key).then(
+        (body) => {
+          this.loaded[kind].set(f, body);
+          return body;
         },
         (error) => {
-          this.shards.delete(f);
+          pending.delete(f);
           throw error;
         },
       );
-      this.shards.set(f, promise);
+      pending.set(f, promise);
     }
-    return this.shards.get(f);
+    return pending.get(f);
   }
 
-  /** Family f's 2-D map (maps/<f>.json); fetched once (a failed fetch may be tried again). */
-  map(f) {
-    if (!this.maps.has(f)) {
-      const promise = getJson(new URL(`maps/${f}.json`, this.base), MAP_FORMAT);
-      promise.catch(() => this.maps.delete(f));
-      this.maps.set(f, promise);
-    }
-    return this.maps.get(f);
+  family(f) {
+    return this.file(f, "family");
   }
 
-  /** Family f's record if it has arrived, else undefined. */
-  cached(f) {
-    return this.loaded.get(f);
+  explain(f) {
+    return this.file(f, "explain");
   }
 
-  /** Fetch these families one by one while the browser has nothing else to do. */
-  prefetch(families) {
-    const queue = families.filter((f) => !this.shards.has(f));
+  /** Family f's file of a kind if it has arrived, else undefined. */
+  cached(f, kind = "family") {
+    return this.loaded[kind].get(f);
+  }
+
+  /** Fetch these families' files one by one while the browser has nothing else to do. */
+  prefetch(families, kind = "family") {
+    const queue = families.filter((f) => !this.pending[kind].has(f));
     const next = () => {
       const f = queue.shift();
       if (f === undefined) return;
-      this.family(f).then(() => whenIdle(next), () => {}); // a failure shows when it is needed
+      this.file(f, kind).then(() => whenIdle(next), () => {}); // a failure shows when it is needed
     };
     whenIdle(next);
   }

@@ -36,3 +36,22 @@ export const fmtDiff = (b, a, digits = 3) =>
 let counter = 0;
 /** A page-unique id for a label's `for`. */
 export const uid = (prefix) => `${prefix}-${++counter}`;
+
+const styles = new Map();
+/** A stylesheet of the site's own that only a panel loaded on demand needs, added to the page
+ * once; resolves when it has loaded, or failed (the panel then works unstyled), so that the
+ * panel can wait for it rather than show unstyled for a moment. */
+export function loadStyle(url) {
+  if (!styles.has(url.href)) {
+    styles.set(
+      url.href,
+      new Promise((resolve) => {
+        const link = el("link", { rel: "stylesheet", href: url.href });
+        link.addEventListener("load", resolve);
+        link.addEventListener("error", resolve);
+        document.head.append(link);
+      }),
+    );
+  }
+  return styles.get(url.href);
+}

@@ -8,8 +8,7 @@ import { el, fmt } from "./dom.js";
 import { Controls } from "./controls.js";
 import { curveAlong, familyOf, headline, idxOfPoint, neighbours, pointOf, valuesOf } from "./data.js";
 import { ignoredParams, movable, nearestIdx, parseState, serialiseState } from "./state.js";
-import { MetricsPanel, importanceParts, renderCompare, renderConfusion, renderLive, showImportances, sizeText } from "./panels.js";
-import { RocChart, TreesChart, seedBand, seedNote } from "./charts.js";
+import { MetricsPanel, importanceParts, renderCompare, renderConfusion, renderImportance, renderLive, sizeText } from "./panels.js";
 import { ResultStrip } from "./strip.js";
 import { valueLabel, valueToken } from "./text.js";
 
@@ -83,22 +82,29 @@ export class Explorer {
     this.snippets = null; // snippet.js, loaded with the data card (after the first numbers)
     this.confusion = el("table", { class: "fl-confusion" });
     this.importance = importanceParts(t);
-    const treesBox = el("div", { class: "fl-chart", "data-chart": "trees" });
-    const rocBox = el("div", { class: "fl-chart", "data-chart": "roc" });
-    this.rocPanel = el("section", { class: "fl-panel", hidden: true }, el("h2", {}, t("chart.roc_title")), rocBox);
-    this.trees = new TreesChart(treesBox, t);
+    this.treesBox = el("div", { class: "fl-chart", "data-chart": "trees" });
+    this.rocBox = el("div", { class: "fl-chart", "data-chart": "roc" });
+    this.rocPanel = el("section", { class: "fl-panel", hidden: true }, el("h2", {}, t("chart.roc_title")), this.rocBox);
+    // the charts: their module (with uPlot) loads with the first family file, after the first
+    // numbers (this.trees and this.roc stay null until then)
+    this.trees = this.roc = null;
+    // the permutation bars and the seed band: their module and the family's explain file load
+    // only once the trees chart or the importance panel comes near the screen (explainNear)
+    this.explain = null;
+    this.explainNear = false;
     this.oobAt = el("p", { class: "fl-note", "data-role": "oob-at" });
     this.seedNote = el("p", { class: "fl-note", "data-role": "seed-note", hidden: true });
     // the votes and the drawn tree: their module loads with the first family file, after the
     // first numbers (panels.inside stays null until then)
     this.inside = null;
     this.insideSlot = el("div", { class: "fl-inside-slot" });
-    this.roc = new RocChart(rocBox, t);
     this.message = el("div", { class: "fl-message" });
     this.liveResult = el("section", { class: "fl-live-result", "aria-live": "polite", hidden: true });
     this.liveSlot = el("div", { class: "fl-live-slot" });
     this.strip = new ResultStrip(t);
     this.bestList = el("details", { class: "fl-best-list" });
+    const treesPanel = el("section", { class: "fl-panel" }, el("h2", {}, t("chart.trees_title")), this.treesBox, this.seedNote, this.oobAt, el("p", { class: "fl-note" }, t("chart.oob_note")));
+    const importancePanel = el("section", { class: "fl-panel fl-importance-panel" }, el("h2", {}, t("chart.importance_title")), this.importance.element);
     const parts = [
       this.message,
       el(
@@ -134,9 +140,9 @@ export class Explorer {
             "div",
             { class: "fl-panels" },
             el("section", { class: "fl-panel" }, el("div", { class: "fl-table-scroll" }, this.metrics.element), this.size),
-            el("section", { class: "fl-panel" }, el("h2", {}, t("chart.trees_title")), treesBox, this.seedNote, this.oobAt, el("p", { class: "fl-note" }, t("chart.oob_note"))),
+            treesPanel,
             el("section", { class: "fl-panel" }, el("h2", {}, t("chart.confusion_title")), this.confusion),
-            el("section", { class: "fl-panel fl-importance-panel" }, el("h2", {}, t("chart.importance_title")), this.importance.element),
+            importancePanel,
             this.rocPanel,
             this.insideSlot,
           ),
@@ -169,6 +175,23 @@ export class Explorer {
       (error) => this.fail(error),
     );
     if (this.options.show_table) this.mountTableWhenNear();
+    this.whenNear([treesPanel, importancePanel], () => {
+      this.explainNear = true;
+      this.update();
+    });
+  }
+
+  /** Call `then` once, when one of `elements` first comes near the screen. */
+  whenNear(elements, then) {
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (!entries.some((e) => e.isIntersecting)) return;
+        observer.disconnect();
+        then();
+      },
+      { rootMargin: "300px" },
+    );
+    for (const element of elements) observer.observe(element);
   }
 
   // -- state --
@@ -313,23 +336,68 @@ export class Explorer {
 
   /** Panels that need the shard and the data card. */
   showDetail(record, point, values) {
+    const t = this.t;
     const names = this.data.names[this.lang];
-    renderConfusion(this.confusion, this.t, point.metrics.val.confusion_matrix, names.classes);
-    showImportances(this.importance, this.t, point.importances, record, names.features);
+    const f = familyOf(this.state.idx, this.dims);
+    const explained = this.explained(f);
+    renderConfusion(this.confusion, t, point.metrics.val.confusion_matrix, names.classes);
+    renderImportance(this.importance.impurity, point.importances, names.features, { used: record.features_used, t });
     const n = values[this.dims[0].name];
-    this.trees.show(record.curve, n, record.spread);
-    // the seeds' band in words: written when the family changes, not at every move
-    if (this.seedFor !== record) {
-      this.seedFor = record;
-      const note = seedNote(this.t, seedBand(record.spread));
-      this.seedNote.textContent = note;
-      this.seedNote.hidden = !note;
+    const band = explained && this.explain.seedBand(explained.spread);
+    if (this.explain) {
+      this.explain.showPermutation(this.importance, t, explained?.permutation, names.features);
+      // the seeds' band in words: written when the family's file changes, not at every move
+      if (this.seedFor !== explained) {
+        this.seedFor = explained;
+        this.seedNote.textContent = this.explain.seedNote(t, band);
+        this.seedNote.hidden = !band;
+      }
     }
-    this.oobAt.textContent = oobText(this.t, record, n);
-    if (this.inside) this.inside.show(record, n, this.data, names, () => this.lab.map(familyOf(this.state.idx, this.dims)));
-    else this.loadInside();
+    this.oobAt.textContent = oobText(t, record, n);
+    if (this.trees) {
+      this.trees.show(record.curve, n, band);
+      if (point.roc_val) this.roc.show(point.roc_val, point.metrics.val.roc_auc);
+    } else this.loadCharts();
     this.rocPanel.hidden = !point.roc_val;
-    if (point.roc_val) this.roc.show(point.roc_val, point.metrics.val.roc_auc);
+    if (this.inside) this.inside.show(record, n, this.data, names, () => this.lab.explain(f).then((file) => file.map));
+    else this.loadInside();
+  }
+
+  /** The charts' module, once; drawn at once when it arrives. */
+  loadCharts() {
+    this.chartsLoad ??= import("./charts.js").then(
+      ({ RocChart, TreesChart }) => {
+        this.trees = new TreesChart(this.treesBox, this.t);
+        this.roc = new RocChart(this.rocBox, this.t);
+        this.update();
+      },
+      (error) => this.fail(error),
+    );
+  }
+
+  /** Family f's explain file, once a panel showing it is near the screen and it has arrived
+   * with its module (explain.js, explain.css); until then null, and they are asked for (the
+   * view is shown again when they arrive, if still on f). Neighbouring families' files are
+   * prefetched when idle, as their shards are. */
+  explained(f) {
+    if (!this.explainNear || !this.data.explain) return null;
+    const file = this.lab.cached(f, "explain");
+    if (file && this.explain) return file;
+    if (this.explainFor !== f) {
+      this.explainFor = f;
+      this.explainLoad ??= import("./explain.js").then(async (module) => {
+        await module.loadExplainStyle();
+        this.explain = module;
+      });
+      Promise.all([this.explainLoad, this.lab.explain(f)]).then(
+        () => f === familyOf(this.state.idx, this.dims) && this.update(),
+        (error) => {
+          this.explainFor = null; // tried again at the next move
+          console.error(error);
+        },
+      );
+    }
+    return null;
   }
 
   /** The inside-the-forest panels' module, once; shown at once when it arrives. */
@@ -350,7 +418,9 @@ export class Explorer {
   fetchMissing(states) {
     const families = states.map((s) => familyOf(s, this.dims));
     const missing = families.filter((f) => !this.lab.cached(f));
-    const ready = !missing.length && this.data && this.inside;
+    // busy while the shown family's explain file is still on its way to a panel near the screen
+    const explaining = this.explainNear && this.data?.explain && !(this.explain && this.lab.cached(families[0], "explain"));
+    const ready = !missing.length && this.data && this.inside && !explaining;
     this.root.setAttribute("aria-busy", ready ? "false" : "true");
     if (missing.length) {
       const ticket = ++this.waiting;
@@ -359,7 +429,9 @@ export class Explorer {
         (error) => ticket === this.waiting && this.fail(error),
       );
     }
-    this.lab.prefetch(neighbours(this.state.idx, this.dims));
+    const near = neighbours(this.state.idx, this.dims);
+    this.lab.prefetch(near);
+    if (this.explainNear && this.data?.explain) this.lab.prefetch(near, "explain");
   }
 
   fail(error) {
@@ -396,24 +468,18 @@ export class Explorer {
   mountTableWhenNear() {
     const box = el("section", { class: "fl-table-box" }, el("h2", {}, this.t("viewer.table")));
     this.root.append(box);
-    const observer = new IntersectionObserver(
-      async (entries) => {
-        if (!entries.some((e) => e.isIntersecting)) return;
-        observer.disconnect();
-        const { GridTable } = await import("./table.js");
-        const table = new GridTable({
-          index: this.index,
-          t: this.t,
-          onSelect: (idx) => {
-            this.moveTo(valuesOf(idx, this.dims));
-            this.root.scrollIntoView({ block: "start" });
-          },
-        });
-        box.append(table.element);
-      },
-      { rootMargin: "400px" },
-    );
-    observer.observe(box);
+    this.whenNear([box], async () => {
+      const { GridTable } = await import("./table.js");
+      const table = new GridTable({
+        index: this.index,
+        t: this.t,
+        onSelect: (idx) => {
+          this.moveTo(valuesOf(idx, this.dims));
+          this.root.scrollIntoView({ block: "start" });
+        },
+      });
+      box.append(table.element);
+    });
   }
 
   // -- a live result ("train live") beside the nearest precomputed point --

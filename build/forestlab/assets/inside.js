@@ -270,8 +270,9 @@ class MapSlot {
   }
 
   load() {
-    this.loading ??= import("./mapview.js").then(
-      ({ MapView }) => {
+    // the map's styles are in explain.css, with the permutation bars' (explain.js)
+    this.loading ??= Promise.all([import("./mapview.js"), import("./explain.js").then((explain) => explain.loadExplainStyle())]).then(
+      ([{ MapView }]) => {
         this.view = new MapView(this.t, this.element);
         this.schedule();
       },

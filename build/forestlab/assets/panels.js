@@ -1,6 +1,6 @@
 // The explorer's panels of numbers: metrics (with the train − val gap and the hidden test
 // column), model size, the A/B comparison, the confusion matrix and feature importances
-// (impurity, and permutation on validation).
+// (impurity; the permutation bars beside them are explain.js's).
 // Accuracy, gap and size come from the index and are painted at once; every other number
 // comes from the family's detail shard and fills in when it arrives ("…" until then).
 
@@ -170,64 +170,13 @@ export function renderImportance(target, importances, features, { used, t } = {}
   );
 }
 
-const notUsedRow = (t, name, i) =>
+/** A feature the forest did not train on, in a list of bars (impurity or permutation). */
+export const notUsedRow = (t, name, i) =>
   el("div", { class: "fl-importance-row fl-not-used", "data-feature": i }, el("span", { class: "fl-importance-name" }, name), el("span", { class: "fl-importance-unused" }, t("chart.not_used")));
 
-/** The permutation importances' rows, largest mean first, the features the forest did not
- * use last; and the scale's ends, which hold zero and every mean ± std. */
-export function permutationRows(permutation) {
-  const rows = permutation.mean.map((mean, i) => ({ i, mean, std: permutation.std[i] ?? 0 }));
-  const used = rows.filter((r) => r.mean !== null && r.mean !== undefined).sort((a, b) => b.mean - a.mean);
-  const unused = rows.filter((r) => r.mean === null || r.mean === undefined);
-  let lo = 0;
-  let hi = 0;
-  for (const r of used) {
-    lo = Math.min(lo, r.mean - r.std);
-    hi = Math.max(hi, r.mean + r.std);
-  }
-  if (hi - lo < 1e-9) hi = lo + 1e-9;
-  return { used, unused, lo, hi };
-}
-
-/** Permutation importance on validation (the shard's `permutation`): for each feature the
- * mean drop in accuracy as a bar from zero (left of zero when negative), a whisker of ± one
- * standard deviation, and the numbers; features the forest did not use say so. */
-export function renderPermutation(target, t, permutation, features) {
-  const { used, unused, lo, hi } = permutationRows(permutation);
-  const at = (v) => (100 * (v - lo)) / (hi - lo);
-  const place = (node, from, to) => {
-    node.style.left = `${Math.min(at(from), at(to)).toFixed(2)}%`;
-    node.style.width = `${Math.abs(at(to) - at(from)).toFixed(2)}%`;
-    return node;
-  };
-  const rows = used.map(({ i, mean, std }) => {
-    const zero = el("span", { class: "fl-perm-zero" });
-    zero.style.left = `${at(0).toFixed(2)}%`;
-    return el(
-      "div",
-      { class: "fl-importance-row fl-perm-row", "data-feature": i },
-      el("span", { class: "fl-importance-name" }, features[i]),
-      el(
-        "span",
-        { class: "fl-perm-track" },
-        zero,
-        place(el("span", { class: mean < 0 ? "fl-perm-bar fl-negative" : "fl-perm-bar" }), 0, mean),
-        place(el("span", { class: "fl-perm-whisker" }), mean - std, mean + std),
-      ),
-      el("span", { class: "fl-importance-value" }, el("span", { "data-role": "mean" }, fmt(mean)), el("span", { class: "fl-perm-std", "data-role": "std" }, `±${fmt(std)}`)),
-    );
-  });
-  target.replaceChildren(
-    el("h3", {}, t("chart.permutation_heading", { n: permutation.n_estimators })),
-    ...rows,
-    ...unused.map(({ i }) => notUsedRow(t, features[i], i)),
-    el("p", { class: "fl-note" }, t("chart.permutation_key", { repeats: permutation.repeats })),
-  );
-}
-
-/** The importance panel's two parts, empty: impurity importances of the shown point and,
- * when the family has them, the permutation importances of its largest forest, with a note on
- * what tells them apart. Returns the panel's element and its parts, for showImportances. */
+/** The importance panel's two parts, empty: impurity importances of the shown point
+ * (renderImportance) and, when the forest has them, its permutation importances with a note on
+ * what tells them apart (explain.js, showPermutation). Returns the element and its parts. */
 export function importanceParts(t) {
   const impurity = el("div", { class: "fl-importance" });
   const permutation = el("div", { class: "fl-importance fl-permutation", "data-role": "permutation", hidden: true });
@@ -240,19 +189,6 @@ export function importanceParts(t) {
     note,
   );
   return { element, impurity, permutation, note };
-}
-
-/** Fill the importance panel's parts: `record` gives the features used and the permutation
- * importances (drawn again only when the family changes). */
-export function showImportances(parts, t, importances, record, features) {
-  renderImportance(parts.impurity, importances, features, { used: record.features_used, t });
-  const permutation = record.permutation;
-  parts.permutation.hidden = parts.note.hidden = !permutation;
-  if (permutation && (parts.shown !== permutation || parts.names !== features)) {
-    renderPermutation(parts.permutation, t, permutation, features);
-  }
-  parts.shown = permutation;
-  parts.names = features;
 }
 
 /** A live model's result beside the validation numbers of the nearest grid point. */
@@ -276,7 +212,17 @@ export function renderLive(target, t, metrics, { record, description, gridPoint,
   const confusion = el("table", { class: "fl-confusion" });
   const importance = importanceParts(t);
   renderConfusion(confusion, t, point.metrics.val.confusion_matrix, classes);
-  showImportances(importance, t, point.importances, record, features);
+  renderImportance(importance.impurity, point.importances, features, { used: record.features_used, t });
+  // the live model's own permutation bars (its record carries them)
+  if (record.permutation) {
+    import("./explain.js").then(
+      async (explain) => {
+        await explain.loadExplainStyle();
+        explain.showPermutation(importance, t, record.permutation, features);
+      },
+      (error) => console.error(error),
+    );
+  }
   const live = t("viewer.live");
   target.replaceChildren(
     el("h2", {}, t("viewer.live_title")),

@@ -488,16 +488,18 @@ def test_the_map_loads_only_when_near_the_screen(open_page, site, viewport):  # 
     """The map's code loads when the student scrolls to it, not with the panels above."""
     w = open_page("en/explorer/", viewport=viewport)
     page = w.page
-    requested, urls = [], []
+    requested = []
     page.on("request", lambda r: requested.append(r.url.rsplit("/", 1)[-1]))
-    page.on("request", lambda r: urls.append(r.url))
     page.wait_for_selector("[data-panel=votes]:not([hidden])")
     page.wait_for_timeout(500)
     assert "mapview.js" not in requested and "map.js" not in requested
     assert page.locator(MAP).count() == 0
     look_at_map(page)
     assert "mapview.js" in requested and "map.js" in requested
-    assert [u for u in urls if "/generated/main/explain/" in u]  # the cells come from there
+    # the cells come from the family's explain file (on a laptop, fetched already for the
+    # panels above it, which are on the first screen)
+    fetched = page.evaluate("performance.getEntriesByType('resource').map((e) => e.name)")
+    assert [u for u in fetched if "/generated/main/explain/" in u]
     assert w.clean(), w.report()
 
 
@@ -532,6 +534,35 @@ def test_the_first_view_on_a_phone_carries_none_of_it(open_page, site, lang):  #
     page.locator("[data-role=permutation] .fl-perm-row").first.wait_for()
     record, _ = explained(out, page)
     assert page.locator("[data-role=seed-note]").is_visible() == ("spread" in record)
+    assert w.clean(), w.report()
+
+
+def test_on_a_laptop_the_first_view_fetches_only_the_shown_familys_explain_file(
+    open_page,  # noqa: F811
+    site,  # noqa: F811
+):
+    """On a laptop the trees chart and the importance panel are on the first screen: the
+    shown family's explain file comes with the first view, its neighbours' only once the
+    student moves (then they are prefetched, as the shards are)."""
+    requested = []
+    w = open_page("en/explorer/", viewport=(1366, 768))
+    page = w.page
+    page.on("request", lambda r: requested.append(r.url))
+    page.reload()
+    wait_ready(page)
+    page.wait_for_timeout(1000)  # idle: the neighbouring shards are prefetched meanwhile
+    lab = json.loads((site["lab"].out / "index.json").read_text(encoding="utf-8"))
+    f = family_number(lab["dims"], shown_values(page, lab))
+    explain_files = [u.rsplit("/", 1)[-1] for u in requested if "/generated/main/explain/" in u]
+    assert explain_files == [f"{f}.json"]
+    assert len([u for u in requested if "/generated/main/families/" in u]) > 1
+    depth = page.locator(".fl-controls input[data-dim=max_depth]")
+    depth.focus()
+    page.keyboard.press("End" if depth.input_value() == "0" else "Home")
+    wait_ready(page)
+    page.wait_for_timeout(1000)
+    # the new family's file, and its neighbours' but the first family's (fetched already)
+    assert len([u for u in requested if "/generated/main/explain/" in u]) > 2
     assert w.clean(), w.report()
 
 

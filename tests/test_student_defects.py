@@ -464,6 +464,8 @@ def test_axe_finds_no_serious_violations(browser, student, lang, scheme):
                 wait_ready(page)
                 if page.locator(".fl-table-box").count():
                     show_grid_table(page)
+                # the charts are drawn once their panel has come near the screen
+                page.locator("[data-chart=trees]").first.scroll_into_view_if_needed()
                 page.wait_for_selector("[data-chart] canvas")
             want = "slate" if scheme == "dark" else "default"
             assert page.locator("body").get_attribute("data-md-color-scheme") == want

@@ -59,7 +59,7 @@ VENDOR = {
 THEME = Path(__file__).with_name("theme")
 VIEWER_SCRIPT = "assets/forestlab/viewer.js"
 #: uPlot's own stylesheet loads with the charts (charts.js), explain.css with the panels that
-#: use it (explain.js, mapview.js): after the first numbers
+#: use it (explain.js, mapview.js): when those panels come near the screen
 VIEWER_STYLES = ("assets/forestlab/viewer.css",)
 #: Styles for a browser without JavaScript: no "loading" line that never ends.
 NOSCRIPT_STYLES = "assets/forestlab/noscript.css"

@@ -1,7 +1,7 @@
-// The two charts, drawn with uPlot. The explorer loads this module after the first numbers,
-// and it loads the library (its IIFE build, which sets globalThis.uPlot) and its stylesheet on
-// first use, from the site itself; the numbers never wait for them. Until they arrive, and if
-// they cannot load, a chart's box stays empty.
+// The two charts, drawn with uPlot. The explorer loads this module when the charts' panels
+// come near the screen, and it loads the library (its IIFE build, which sets globalThis.uPlot)
+// and its stylesheet on first use, from the site itself; the numbers never wait for them. Until
+// they arrive, and if they cannot load, a chart's box stays empty.
 
 import { fmt, loadStyle } from "./dom.js";
 

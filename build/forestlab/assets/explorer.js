@@ -57,6 +57,7 @@ export class Explorer {
     this.data = null; // data.json: display names, classes, the widget's settings
     this.live = null; // the last live result
     this.waiting = 0;
+    this.moved = false; // whether the student has moved a slider (or jumped to a point) yet
   }
 
   mount() {
@@ -85,13 +86,13 @@ export class Explorer {
     this.treesBox = el("div", { class: "fl-chart", "data-chart": "trees" });
     this.rocBox = el("div", { class: "fl-chart", "data-chart": "roc" });
     this.rocPanel = el("section", { class: "fl-panel", hidden: true }, el("h2", {}, t("chart.roc_title")), this.rocBox);
-    // the charts: their module (with uPlot) loads with the first family file, after the first
-    // numbers (this.trees and this.roc stay null until then)
+    // Below the numbers, loaded only once one of the panels comes near the screen
+    // (panelsNear; at once on a laptop, when scrolled to on a phone): the charts' module with
+    // uPlot (this.trees and this.roc stay null until then), and the permutation bars' and seed
+    // band's module with the family's explain file.
+    this.panelsNear = false;
     this.trees = this.roc = null;
-    // the permutation bars and the seed band: their module and the family's explain file load
-    // only once the trees chart or the importance panel comes near the screen (explainNear)
     this.explain = null;
-    this.explainNear = false;
     this.oobAt = el("p", { class: "fl-note", "data-role": "oob-at" });
     this.seedNote = el("p", { class: "fl-note", "data-role": "seed-note", hidden: true });
     // the votes and the drawn tree: their module loads with the first family file, after the
@@ -175,8 +176,8 @@ export class Explorer {
       (error) => this.fail(error),
     );
     if (this.options.show_table) this.mountTableWhenNear();
-    this.whenNear([treesPanel, importancePanel], () => {
-      this.explainNear = true;
+    this.whenNear([treesPanel, importancePanel, this.rocPanel], () => {
+      this.panelsNear = true;
       this.update();
     });
   }
@@ -201,12 +202,14 @@ export class Explorer {
     const idx = this.state.idx.slice();
     for (const [i, position] of Object.entries(changes)) idx[Number(i)] = position;
     this.state.idx = idx;
+    this.moved = true;
     this.update();
   }
 
   /** Move every dimension the lesson does not hold to the grid value nearest `values`. */
   moveTo(values) {
     this.state.idx = nearestIdx(this.state.idx, this.dims, values, this.options);
+    this.moved = true;
     this.update();
   }
 
@@ -357,13 +360,13 @@ export class Explorer {
     if (this.trees) {
       this.trees.show(record.curve, n, band);
       if (point.roc_val) this.roc.show(point.roc_val, point.metrics.val.roc_auc);
-    } else this.loadCharts();
+    } else if (this.panelsNear) this.loadCharts();
     this.rocPanel.hidden = !point.roc_val;
     if (this.inside) this.inside.show(record, n, this.data, names, () => this.lab.explain(f).then((file) => file.map));
     else this.loadInside();
   }
 
-  /** The charts' module, once; drawn at once when it arrives. */
+  /** The charts' module, once the panels are near; drawn at once when it arrives. */
   loadCharts() {
     this.chartsLoad ??= import("./charts.js").then(
       ({ RocChart, TreesChart }) => {
@@ -377,10 +380,10 @@ export class Explorer {
 
   /** Family f's explain file, once a panel showing it is near the screen and it has arrived
    * with its module (explain.js, explain.css); until then null, and they are asked for (the
-   * view is shown again when they arrive, if still on f). Neighbouring families' files are
-   * prefetched when idle, as their shards are. */
+   * view is shown again when they arrive, if still on f). Once the student has moved a slider,
+   * the neighbouring families' files are prefetched when idle, as their shards are. */
   explained(f) {
-    if (!this.explainNear || !this.data.explain) return null;
+    if (!this.panelsNear || !this.data.explain) return null;
     const file = this.lab.cached(f, "explain");
     if (file && this.explain) return file;
     if (this.explainFor !== f) {
@@ -418,9 +421,11 @@ export class Explorer {
   fetchMissing(states) {
     const families = states.map((s) => familyOf(s, this.dims));
     const missing = families.filter((f) => !this.lab.cached(f));
-    // busy while the shown family's explain file is still on its way to a panel near the screen
-    const explaining = this.explainNear && this.data?.explain && !(this.explain && this.lab.cached(families[0], "explain"));
-    const ready = !missing.length && this.data && this.inside && !explaining;
+    // busy while the charts' module, or the shown family's explain file, is still on its way
+    // to the panels near the screen
+    const explaining = this.panelsNear && this.data?.explain && !(this.explain && this.lab.cached(families[0], "explain"));
+    const charting = this.panelsNear && !this.trees;
+    const ready = !missing.length && this.data && this.inside && !explaining && !charting;
     this.root.setAttribute("aria-busy", ready ? "false" : "true");
     if (missing.length) {
       const ticket = ++this.waiting;
@@ -431,7 +436,8 @@ export class Explorer {
     }
     const near = neighbours(this.state.idx, this.dims);
     this.lab.prefetch(near);
-    if (this.explainNear && this.data?.explain) this.lab.prefetch(near, "explain");
+    // their explain files too, once the student has moved (not with the first view)
+    if (this.moved && this.panelsNear && this.data?.explain) this.lab.prefetch(near, "explain");
   }
 
   fail(error) {

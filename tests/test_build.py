@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from browser import build_site
-from conftest import ROOT, run_cli, small_splits, snapshot, write_csv
+from conftest import ROOT, TINY_GRID, run_cli, small_splits, snapshot, write_csv
 from forestlab.cache import Cache
 from forestlab.config import options_reference
 from test_loading import ZH_HEADER, zh_config, zh_rows
@@ -197,6 +197,23 @@ def test_every_chart_is_drawn_in_both_languages(tiny_build):
         "bias",  # the importance lesson's forest (explain.enabled)
     }
     assert len(charts) == 2 * len(stems)
+
+
+def test_a_validation_split_of_one_class_has_no_roc_curve(tmp_path):
+    """Six training rows and no val.csv: the validation split held out of train.csv is one
+    row, so one class. There is no ROC curve nor AUC for it: the build publishes neither (no
+    ROC chart, no `roc_val`) instead of failing while drawing one."""
+    grid = {**TINY_GRID, "sample_fraction": [1.0]}
+    splits = small_splits(tmp_path / "s", n_train=6, n_val=0, n_test=0, grid=grid)
+    run = run_cli("build", "--splits", splits, "--work", tmp_path / "w")
+    assert run.code == 0, run.err
+    out = tmp_path / "w" / "out"
+    data = json.loads((out / "data.json").read_text(encoding="utf-8"))
+    assert 0 in data["class_counts"]["val"]  # the case itself: one class in validation
+    assert not [c for c in data["charts"] if c.startswith("roc.")]
+    for f in (out / "families").iterdir():
+        for point in json.loads(f.read_text(encoding="utf-8"))["points"]:
+            assert "roc_val" not in point and point["metrics"]["val"]["roc_auc"] is None
 
 
 def test_mkdocs_builds_both_languages_strictly(tiny_build, tmp_path):

@@ -319,8 +319,9 @@ def fit_family_model(
                 name: evaluate(splits[name][1], probas[name][n], data.positive) for name in splits
             },
         }
-        if data.n_classes == 2:
-            point["roc_val"] = roc_points(data.y_val, probas["val"][n], data.positive)
+        # a validation split holding one class has no ROC curve (and no AUC)
+        if data.n_classes == 2 and (roc := roc_points(data.y_val, probas["val"][n], data.positive)):
+            point["roc_val"] = roc
         points.append(point)
 
     record = {

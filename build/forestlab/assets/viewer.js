@@ -2,14 +2,16 @@
 // hook placed, loads its lab's index once, and starts an explorer in each. Plain ES modules,
 // no framework, no build step.
 //
-//   text.js      display text from the page's catalogue     dom.js      el(), number formats
-//   state.js     slider state ⇄ URL (pure)                  data.js     index, shards, numbering
-//   controls.js  the sliders                                panels.js   tables of numbers
-//   charts.js    uPlot charts (loaded lazily)               table.js    every grid point
-//   snippet.js   the Python code of the shown model         explorer.js one explorer
-//   language.js  the language switch keeps the state    lesson.js   predict first, answers
-//   strip.js     the result strip (scores, main chart)   curve.js    the main chart (SVG)
-//   live/        the "train live" panel and its worker
+//   text.js      display text from the page's catalogue      dom.js      el(), number formats
+//   state.js     slider state ⇄ URL (pure)                   data.js     index, family files
+//   controls.js  the sliders                                 panels.js   tables of numbers
+//   strip.js     the result strip (scores, main chart)       curve.js    the main chart (SVG)
+//   explorer.js  one explorer                                language.js the language switch keeps the state
+// Loaded when needed: lesson.js (a lesson's predict-first questions and answers), charts.js
+// (uPlot charts), explain.js (permutation bars, seed band), inside.js with votes.js (the
+// trees' votes, the drawn tree), map.js with mapview.js (the 2-D map), table.js (every grid
+// point), snippet.js (the shown model's Python code), live/ (the "train live" panel and its
+// worker).
 
 import { el } from "./dom.js";
 import { Lab } from "./data.js";

@@ -218,18 +218,36 @@ def train_live(page, out, trees: int, typed: dict | None = None) -> dict:
     return record
 
 
-def test_the_live_result_shows_its_own_permutation_bars(open_page, site):  # noqa: F811
+@pytest.mark.parametrize("viewport", SIZES)
+def test_the_live_result_shows_its_own_permutation_bars_and_map(open_page, site, viewport):  # noqa: F811
+    """A live model's record carries its permutation importances and its 2-D map: the live
+    result draws both, from that record (not the grid's)."""
     out = site["lab"].out
-    w = open_page("en/explorer/")
+    w = open_page("en/explorer/", viewport=viewport)
     page = w.page
     record = train_live(page, out, 3)
     box = page.locator(".fl-live-result [data-role=permutation]")
     box.locator(".fl-perm-row").first.wait_for()  # explain.js draws them, loaded on demand
-    names = card(out)["names"]["en"]["features"]
+    names = card(out)["names"]["en"]
     assert shown_permutation(box) == expected_permutation(
-        record["permutation"], names, NOT_USED["en"]
+        record["permutation"], names["features"], NOT_USED["en"]
     )
     assert "3-tree" in box.locator("h3").inner_text()
+    live_map = page.locator(".fl-live-result [data-panel=live-map] canvas[data-role=map]")
+    live_map.scroll_into_view_if_needed()
+    page.wait_for_selector(".fl-live-result canvas[data-role=map][data-painted]")
+    assert record["map"]["counts"] == [3]
+    painted = painted_checksum(map_layer(record, len(names["classes"]), 3))
+    assert live_map.get_attribute("data-painted") == str(painted)
+    assert live_map.get_attribute("data-trees") == "3"
+    panel = page.locator("[data-panel=live-map]")
+    assert "Live" in panel.locator("h3").inner_text()
+    # its words are the live model's, not the slider's
+    assert "3 trees, as the live model" in panel.locator("[data-role=map-trees]").inner_text()
+    assert "live forest" in panel.inner_text() and "slider" not in panel.inner_text()
+    box = live_map.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport[0]
+    assert no_sideways_scroll(page)
     assert w.clean(), w.report()
 
 

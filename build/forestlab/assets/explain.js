@@ -11,6 +11,10 @@ const STYLE = new URL("./explain.css", import.meta.url);
 /** The stylesheet of the bars (and of the map: mapview.js), once; a promise. */
 export const loadExplainStyle = () => loadStyle(STYLE);
 
+/** The map's drawing (the module mapview.js: MapView, LIVE_WORDS), with its stylesheet; a
+ * promise. */
+export const loadMapView = () => Promise.all([import("./mapview.js"), loadExplainStyle()]).then(([module]) => module);
+
 /** The lowest and highest validation accuracy over the seeds at each tree count (1 … N) of a
  * family's `spread`, computed once per family: a redraw only looks it up. */
 const bands = new WeakMap();

@@ -524,6 +524,26 @@ export class Explorer {
       gridNumbers: current.numbers,
       classes: names.classes,
       features: names.features,
+      map: this.liveMap(record, names),
     });
+  }
+
+  /** The live model's own 2-D map (its record carries it), or null: a panel made and drawn
+   * once per live result (mapview.js), then only moved along when the result is shown again. */
+  liveMap(record, names) {
+    if (!record.map) return null;
+    if (this.liveMapOf !== record) {
+      this.liveMapOf = record;
+      const live = this.t("viewer.live");
+      const section = el("section", { class: "fl-panel fl-map", "data-panel": "live-map" }, el("h3", {}, `${live}: ${this.t("inside.map_title")}`));
+      this.liveMapPanel = section;
+      import("./explain.js")
+        .then(({ loadMapView }) => loadMapView())
+        .then(
+          ({ MapView, LIVE_WORDS }) => new MapView(this.t, section, LIVE_WORDS).show(record, record.points[0].n_estimators, names),
+          (error) => console.error(error),
+        );
+    }
+    return this.liveMapPanel;
   }
 }

@@ -270,9 +270,8 @@ class MapSlot {
   }
 
   load() {
-    // the map's styles are in explain.css, with the permutation bars' (explain.js)
-    this.loading ??= Promise.all([import("./mapview.js"), import("./explain.js").then((explain) => explain.loadExplainStyle())]).then(
-      ([{ MapView }]) => {
+    this.loading ??= import("./explain.js").then(({ loadMapView }) => loadMapView()).then(
+      ({ MapView }) => {
         this.view = new MapView(this.t, this.element);
         this.schedule();
       },

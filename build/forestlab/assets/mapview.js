@@ -10,21 +10,32 @@ import { along, areaShares, cellPixels, checksum, countRelation, mapLayers, nice
 /** Canvas pixels per map cell along each side (48 cells: 576 pixels). */
 const CELL = 12;
 const hexColours = CLASS_COLOURS.map((c) => parseColour(c));
-/** The line saying which tree count the map shows, by how it relates to the slider's. */
-const MAP_TREES = {
+/** The words around the map: the note on what it is, and the line saying which tree count it
+ * shows, by how that relates to the slider's. */
+const GRID_WORDS = {
+  note: "inside.map_note",
   same: "inside.map_trees_same",
   capped: "inside.map_trees_capped",
   below: "inside.map_trees_below",
   fewest: "inside.map_trees_fewest",
+};
+/** A live model's map: its own settings and tree count (at most the map's cap), not the slider's. */
+export const LIVE_WORDS = {
+  ...GRID_WORDS,
+  note: "inside.live_map_note",
+  same: "inside.live_map_trees",
+  capped: "inside.live_map_trees_capped",
 };
 
 /** The forest's map on two features (the shard's `map`): its probability on a grid of cells
  * as colour, training rows as dots over it, axes in the features' units. Repainted only when
  * the family, the stored tree count drawn or the page's palette changes. */
 export class MapView {
-  /** `section`: the panel (MapSlot's), with its heading; the rest goes in after it. */
-  constructor(t, section) {
+  /** `section`: the panel, with its heading; the rest goes in after it. `words`: a live
+   * model's map says so (LIVE_WORDS). */
+  constructor(t, section, words = GRID_WORDS) {
     this.t = t;
+    this.wording = words;
     this.canvas = el("canvas", { class: "fl-map-canvas", "data-role": "map", role: "img" });
     this.ylabel = el("p", { class: "fl-map-axis fl-map-ylabel" });
     this.xlabel = el("p", { class: "fl-map-axis fl-map-xlabel" });
@@ -85,7 +96,7 @@ export class MapView {
     const [xi, yi] = map.features;
     const x = names.features[xi];
     const y = names.features[yi];
-    this.note.textContent = t("inside.map_note", { x, y });
+    this.note.textContent = t(this.wording.note, { x, y });
     this.xlabel.replaceChildren(el("span", {}, x), el("span", { "aria-hidden": "true" }, " →"));
     this.ylabel.replaceChildren(el("span", { "aria-hidden": "true" }, "↑ "), el("span", {}, y));
     const ticks = (box, range, vertical) => {
@@ -117,7 +128,7 @@ export class MapView {
   countLine(map, n, drawn) {
     const t = this.t;
     const trees = drawn === 1 ? t("inside.trees_one") : t("inside.trees_many", { n: drawn });
-    const text = t(MAP_TREES[countRelation(map.counts, n, drawn)], { trees, n });
+    const text = t(this.wording[countRelation(map.counts, n, drawn)], { trees, n });
     if (this.trees.textContent !== text) this.trees.textContent = text;
   }
 

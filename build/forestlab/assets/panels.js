@@ -191,8 +191,9 @@ export function importanceParts(t) {
   return { element, impurity, permutation, note };
 }
 
-/** A live model's result beside the validation numbers of the nearest grid point. */
-export function renderLive(target, t, metrics, { record, description, gridPoint, gridNumbers, classes, features }) {
+/** A live model's result beside the validation numbers of the nearest grid point; `map`: the
+ * panel of its own 2-D map (the explorer's), or null. */
+export function renderLive(target, t, metrics, { record, description, gridPoint, gridNumbers, classes, features, map }) {
   const point = record.points[0];
   const rows = metrics.map((name) =>
     el(
@@ -249,6 +250,7 @@ export function renderLive(target, t, metrics, { record, description, gridPoint,
       { class: "fl-panels" },
       el("section", { class: "fl-panel" }, el("h3", {}, `${live}: ${t("chart.confusion_title")}`), confusion),
       el("section", { class: "fl-panel" }, el("h3", {}, `${live}: ${t("chart.importance_title")}`), importance.element),
+      map,
     ),
   );
 }

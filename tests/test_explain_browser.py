@@ -525,8 +525,9 @@ def test_the_map_loads_only_when_near_the_screen(open_page, site, viewport):  # 
 def test_the_first_view_on_a_phone_carries_none_of_it(open_page, site, lang):  # noqa: F811
     """What opens the forest beyond its score loads only when a panel showing it comes near
     the screen: on a phone, where the first screen holds the sliders and the numbers, the
-    first view asks for no explain file, none of the modules and styles that draw it, and no
-    shard carries any of it. Scrolled to the trees chart, they arrive and are drawn."""
+    first view asks for no explain file, none of the modules and styles that draw it (nor the
+    charts'), and no shard carries any of it. Scrolled to the trees chart, they arrive and
+    are drawn."""
     requested = []
     w = open_page(prefix(lang) + "explorer/", viewport=(375, 667))
     page = w.page
@@ -539,6 +540,8 @@ def test_the_first_view_on_a_phone_carries_none_of_it(open_page, site, lang):  #
     assert any("/generated/main/families/" in u for u in requested)
     assert not [u for u in requested if "/explain/" in u]
     assert not {"explain.js", "explain.css", "mapview.js", "map.js"} & set(names)
+    # nor the charts below the numbers (their module, uPlot and its stylesheet)
+    assert not {"charts.js", "uPlot.iife.min.js", "uPlot.min.css"} & set(names)
     assert page.locator("[data-role=permutation]").is_hidden()
     assert page.locator("[data-role=seed-note]").is_hidden()
     out = site["lab"].out
@@ -546,7 +549,8 @@ def test_the_first_view_on_a_phone_carries_none_of_it(open_page, site, lang):  #
         assert not {"permutation", "spread", "map"} & set(json.loads(f.read_text()))
     look_at(page, "[data-chart=trees]")
     names = [u.rsplit("/", 1)[-1] for u in requested]
-    assert {"explain.js", "explain.css"} <= set(names)
+    assert {"explain.js", "explain.css", "charts.js", "uPlot.iife.min.js"} <= set(names)
+    page.wait_for_selector("[data-chart=trees] canvas")
     assert [u for u in requested if "/generated/main/explain/" in u]
     look_at(page, ".fl-importance-panel")
     page.locator("[data-role=permutation] .fl-perm-row").first.wait_for()

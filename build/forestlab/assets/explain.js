@@ -1,19 +1,11 @@
 // What opens a forest beyond its score, drawn from the family's explain/<f>.json: the
 // permutation importance bars (beside the impurity bars of panels.js) and the seed band of the
 // trees chart (charts.js draws it; here its numbers and its sentence). The explorer loads this
-// module, with the family's file and explain.css, only when the trees chart or the importance
-// panel comes near the screen: the first view carries none of it.
+// module, with the family's file and explain.css (panels.withExplainStyle), only when the trees
+// chart or the importance panel comes near the screen: the first view carries none of it.
 
-import { el, fmt, loadStyle } from "./dom.js";
+import { el, fmt } from "./dom.js";
 import { notUsedRow } from "./panels.js";
-
-const STYLE = new URL("./explain.css", import.meta.url);
-/** The stylesheet of the bars (and of the map: mapview.js), once; a promise. */
-export const loadExplainStyle = () => loadStyle(STYLE);
-
-/** The map's drawing (the module mapview.js: MapView, LIVE_WORDS), with its stylesheet; a
- * promise. */
-export const loadMapView = () => Promise.all([import("./mapview.js"), loadExplainStyle()]).then(([module]) => module);
 
 /** The lowest and highest validation accuracy over the seeds at each tree count (1 … N) of a
  * family's `spread`, computed once per family: a redraw only looks it up. */

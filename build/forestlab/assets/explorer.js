@@ -8,7 +8,7 @@ import { el, fmt } from "./dom.js";
 import { Controls } from "./controls.js";
 import { curveAlong, familyOf, headline, idxOfPoint, neighbours, pointOf, valuesOf } from "./data.js";
 import { ignoredParams, movable, nearestIdx, parseState, serialiseState } from "./state.js";
-import { MetricsPanel, importanceParts, renderCompare, renderConfusion, renderImportance, renderLive, sizeText } from "./panels.js";
+import { MetricsPanel, importanceParts, renderCompare, renderConfusion, renderImportance, renderLive, sizeText, withExplainStyle } from "./panels.js";
 import { ResultStrip } from "./strip.js";
 import { valueLabel, valueToken } from "./text.js";
 
@@ -384,12 +384,10 @@ export class Explorer {
    * the neighbouring families' files are prefetched when idle, as their shards are. */
   explained(f) {
     if (!this.panelsNear || !this.data.explain) return null;
-    const file = this.lab.cached(f, "explain");
-    if (file && this.explain) return file;
+    if (this.explainReady(f)) return this.lab.cached(f, "explain");
     if (this.explainFor !== f) {
       this.explainFor = f;
-      this.explainLoad ??= import("./explain.js").then(async (module) => {
-        await module.loadExplainStyle();
+      this.explainLoad ??= withExplainStyle(() => import("./explain.js")).then((module) => {
         this.explain = module;
       });
       Promise.all([this.explainLoad, this.lab.explain(f)]).then(
@@ -401,6 +399,11 @@ export class Explorer {
       );
     }
     return null;
+  }
+
+  /** Whether family f's explain file and its module are in. */
+  explainReady(f) {
+    return Boolean(this.explain && this.lab.cached(f, "explain"));
   }
 
   /** The inside-the-forest panels' module, once; shown at once when it arrives. */
@@ -423,7 +426,7 @@ export class Explorer {
     const missing = families.filter((f) => !this.lab.cached(f));
     // busy while the charts' module, or the shown family's explain file, is still on its way
     // to the panels near the screen
-    const explaining = this.panelsNear && this.data?.explain && !(this.explain && this.lab.cached(families[0], "explain"));
+    const explaining = this.panelsNear && this.data?.explain && !this.explainReady(families[0]);
     const charting = this.panelsNear && !this.trees;
     const ready = !missing.length && this.data && this.inside && !explaining && !charting;
     this.root.setAttribute("aria-busy", ready ? "false" : "true");
@@ -537,12 +540,10 @@ export class Explorer {
       const live = this.t("viewer.live");
       const section = el("section", { class: "fl-panel fl-map", "data-panel": "live-map" }, el("h3", {}, `${live}: ${this.t("inside.map_title")}`));
       this.liveMapPanel = section;
-      import("./explain.js")
-        .then(({ loadMapView }) => loadMapView())
-        .then(
-          ({ MapView, LIVE_WORDS }) => new MapView(this.t, section, LIVE_WORDS).show(record, record.points[0].n_estimators, names),
-          (error) => console.error(error),
-        );
+      withExplainStyle(() => import("./mapview.js")).then(
+        ({ MapView, LIVE_WORDS }) => new MapView(this.t, section, LIVE_WORDS).show(record, record.points[0].n_estimators, names),
+        (error) => console.error(error),
+      );
     }
     return this.liveMapPanel;
   }

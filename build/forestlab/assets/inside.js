@@ -6,6 +6,7 @@
 // SVG or HTML text, never canvas pixels or markup.
 
 import { el, uid } from "./dom.js";
+import { withExplainStyle } from "./panels.js";
 import { decodeVotes, splitParts, treeLayout, treePath, voteSummary } from "./votes.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -270,7 +271,7 @@ class MapSlot {
   }
 
   load() {
-    this.loading ??= import("./explain.js").then(({ loadMapView }) => loadMapView()).then(
+    this.loading ??= withExplainStyle(() => import("./mapview.js")).then(
       ({ MapView }) => {
         this.view = new MapView(this.t, this.element);
         this.schedule();

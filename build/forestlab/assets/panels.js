@@ -4,7 +4,7 @@
 // Accuracy, gap and size come from the index and are painted at once; every other number
 // comes from the family's detail shard and fills in when it arrives ("…" until then).
 
-import { el, fmt, fmtDiff } from "./dom.js";
+import { el, fmt, fmtDiff, loadStyle } from "./dom.js";
 
 const PENDING = "…";
 const HIDDEN = "•••";
@@ -174,6 +174,12 @@ export function renderImportance(target, importances, features, { used, t } = {}
 export const notUsedRow = (t, name, i) =>
   el("div", { class: "fl-importance-row fl-not-used", "data-feature": i }, el("span", { class: "fl-importance-name" }, name), el("span", { class: "fl-importance-unused" }, t("chart.not_used")));
 
+const EXPLAIN_STYLE = new URL("./explain.css", import.meta.url);
+/** A module that draws what opens the forest (explain.js: the permutation bars and the seed
+ * band; mapview.js: the 2-D map), loaded on demand by `importing()`, with their stylesheet
+ * explain.css in the page (once): a promise of the module. */
+export const withExplainStyle = (importing) => Promise.all([importing(), loadStyle(EXPLAIN_STYLE)]).then(([module]) => module);
+
 /** The importance panel's two parts, empty: impurity importances of the shown point
  * (renderImportance) and, when the forest has them, its permutation importances with a note on
  * what tells them apart (explain.js, showPermutation). Returns the element and its parts. */
@@ -216,11 +222,8 @@ export function renderLive(target, t, metrics, { record, description, gridPoint,
   renderImportance(importance.impurity, point.importances, features, { used: record.features_used, t });
   // the live model's own permutation bars (its record carries them)
   if (record.permutation) {
-    import("./explain.js").then(
-      async (explain) => {
-        await explain.loadExplainStyle();
-        explain.showPermutation(importance, t, record.permutation, features);
-      },
+    withExplainStyle(() => import("./explain.js")).then(
+      (explain) => explain.showPermutation(importance, t, record.permutation, features),
       (error) => console.error(error),
     );
   }

@@ -150,15 +150,24 @@ class _Traffic:
         raise TimeoutError(f"network not idle: {sorted(r.url for r in self.pending)}")
 
 
+#: The bench's first view is a phone's.
+PHONE = {"width": 375, "height": 667}
+
+
 def first_view(
-    browser, url: str, cpu_rate: float = 1, network: dict | None = None, site: Site | None = None
+    browser,
+    url: str,
+    cpu_rate: float = 1,
+    network: dict | None = None,
+    site: Site | None = None,
+    viewport: dict = PHONE,
 ) -> dict:
     """Milliseconds from navigation to the site's first result painted (ForestLab's by
     default); bytes and requests before that paint and in the whole first view (until the
-    network is idle); the off-site requests that were blocked."""
+    network is idle), and each file in the order it arrived; the off-site requests that were
+    blocked."""
     site = site or FORESTLAB
     blocked: list[str] = []
-    viewport = {"width": 375, "height": 667}
     context, page = _throttled_page(browser, viewport, cpu_rate, network, blocked)
     try:
         page.add_init_script(site.paint_probe)
@@ -179,6 +188,10 @@ def first_view(
         "bytes_total": sum(e["bytes"] for e in entries),
         "requests_total": len(entries),
         "files_before_paint": sorted(e["name"].rsplit("/", 2)[-1] or e["name"] for e in before),
+        "files": [
+            {"name": e["name"], "bytes": e["bytes"], "before_paint": e["end"] <= painted}
+            for e in sorted(entries, key=lambda e: e["end"])
+        ],
         "blocked": sorted({u.split("/")[2] for u in blocked if "//" in u}),
         "blocked_requests": len(blocked),
     }
